@@ -1,0 +1,1 @@
+"""Pure business rules of OpenKPO. Imports only the standard library and itself."""

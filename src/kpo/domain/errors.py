@@ -1,0 +1,159 @@
+"""Errors raised on purpose by OpenKPO, with stable codes.
+
+Every error a user can cause derives from :class:`KpoError` and carries an
+:class:`ErrorCode` that API problem details and ``--json`` output expose unchanged::
+
+    KpoError                         base; code + message that says what to do
+    ├── ValidationError              input breaks a rule; names the field
+    │   ├── UnknownTimeZone          not an IANA time zone
+    │   ├── UnknownCurrency          not an ISO 4217 code
+    │   ├── UnknownCountry           no public-holiday calendar for that code
+    │   ├── UnknownSkill             skill not in the catalogue
+    │   └── UnknownLanguage          not an ISO 639-1 language code
+    ├── IllegalTransition            work-item state machine refused a move
+    ├── CurrencyMismatch             arithmetic across two currencies
+    ├── NotFound                     an entity that does not exist
+    └── Conflict                     an entity that already exists
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = [
+    "Conflict",
+    "CurrencyMismatch",
+    "ErrorCode",
+    "IllegalTransition",
+    "KpoError",
+    "NotFound",
+    "UnknownCountry",
+    "UnknownCurrency",
+    "UnknownLanguage",
+    "UnknownSkill",
+    "UnknownTimeZone",
+    "ValidationError",
+]
+
+
+class ErrorCode(StrEnum):
+    VALIDATION = "validation_error"
+    UNKNOWN_TIME_ZONE = "unknown_time_zone"
+    UNKNOWN_CURRENCY = "unknown_currency"
+    UNKNOWN_COUNTRY = "unknown_country"
+    UNKNOWN_SKILL = "unknown_skill"
+    UNKNOWN_LANGUAGE = "unknown_language"
+    ILLEGAL_TRANSITION = "illegal_transition"
+    CURRENCY_MISMATCH = "currency_mismatch"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+
+
+class KpoError(Exception):
+    """Base of all deliberate errors; ``str(error)`` is a message fit for a user."""
+
+    code: ErrorCode = ErrorCode.VALIDATION
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(KpoError):
+    """Input that breaks a rule. ``field`` names the offending input when known."""
+
+    code = ErrorCode.VALIDATION
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class UnknownTimeZone(ValidationError):
+    code = ErrorCode.UNKNOWN_TIME_ZONE
+
+    def __init__(self, name: str, *, field: str | None = None) -> None:
+        super().__init__(
+            f"unknown time zone {name!r}: use an IANA name such as 'Europe/Warsaw'", field=field
+        )
+        self.name = name
+
+
+class UnknownCurrency(ValidationError):
+    code = ErrorCode.UNKNOWN_CURRENCY
+
+    def __init__(self, name: str, *, field: str | None = None) -> None:
+        super().__init__(
+            f"unknown currency {name!r}: use an ISO 4217 code such as 'USD'", field=field
+        )
+        self.name = name
+
+
+class UnknownCountry(ValidationError):
+    code = ErrorCode.UNKNOWN_COUNTRY
+
+    def __init__(self, name: str, *, field: str | None = None) -> None:
+        super().__init__(
+            f"unknown country {name!r}: use an ISO 3166-1 alpha-2 code with a public-holiday "
+            "calendar, such as 'PL'",
+            field=field,
+        )
+        self.name = name
+
+
+class UnknownSkill(ValidationError):
+    code = ErrorCode.UNKNOWN_SKILL
+
+    def __init__(self, name: str, *, field: str | None = None) -> None:
+        super().__init__(
+            f"unknown skill {name!r}: skills are lower-case words joined by '_' or '-', "
+            "such as 'card_disputes'",
+            field=field,
+        )
+        self.name = name
+
+
+class UnknownLanguage(ValidationError):
+    code = ErrorCode.UNKNOWN_LANGUAGE
+
+    def __init__(self, name: str, *, field: str | None = None) -> None:
+        super().__init__(
+            f"unknown language {name!r}: use an ISO 639-1 code such as 'en'", field=field
+        )
+        self.name = name
+
+
+class IllegalTransition(KpoError):
+    """The work-item state machine has no edge between the two states."""
+
+    code = ErrorCode.ILLEGAL_TRANSITION
+
+    def __init__(self, current: str, target: str) -> None:
+        super().__init__(f"a work item cannot move from {current!r} to {target!r}")
+        self.current = current
+        self.target = target
+
+
+class CurrencyMismatch(KpoError):
+    code = ErrorCode.CURRENCY_MISMATCH
+
+    def __init__(self, left: str, right: str) -> None:
+        super().__init__(f"cannot combine amounts in {left} and {right}; convert first")
+
+
+class NotFound(KpoError):
+    code = ErrorCode.NOT_FOUND
+
+    def __init__(self, kind: str, key: str) -> None:
+        super().__init__(f"{kind} {key!r} does not exist")
+        self.kind = kind
+        self.key = key
+
+
+class Conflict(KpoError):
+    code = ErrorCode.CONFLICT
+
+    def __init__(self, kind: str, key: str) -> None:
+        super().__init__(f"{kind} {key!r} already exists")
+        self.kind = kind
+        self.key = key
