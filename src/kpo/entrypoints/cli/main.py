@@ -17,6 +17,11 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def main() -> None:
+    """OpenKPO command line. Settings come from KPO_* environment variables."""
+
+
 def run() -> None:
     """Console-script entry point."""
     guarded(app)
