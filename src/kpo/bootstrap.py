@@ -1,7 +1,71 @@
-"""The one place that wires adapters to services."""
+"""The one place that wires adapters to services. Nothing here runs at import time."""
 
 from __future__ import annotations
 
-from kpo.config import Settings
+from dataclasses import dataclass, field
 
-__all__ = ["Settings"]
+from sqlalchemy import Engine
+
+from kpo.adapters.db.engine import create_db_engine, current_revision, head_revision
+from kpo.adapters.db.unit_of_work import SqlUnitOfWork
+from kpo.adapters.holidays import CountryHolidays
+from kpo.config import Settings
+from kpo.domain.calendars import BusinessCalendar, NoHolidays, parse_hours
+from kpo.domain.clients import Coverage
+from kpo.domain.errors import KpoError
+
+__all__ = ["App", "DatabaseNotReady", "calendar_for", "connect"]
+
+
+class DatabaseNotReady(KpoError):
+    def __init__(self, url: str, found: str | None, head: str) -> None:
+        state = "has no OpenKPO schema" if found is None else f"is at revision {found}"
+        super().__init__(
+            f"the database {url!r} {state}, this version needs {head}: run `kpo init` first"
+        )
+
+
+@dataclass
+class App:
+    """Wired adapters for one process: an engine and a unit-of-work factory."""
+
+    settings: Settings
+    engine: Engine = field(repr=False)
+
+    def __enter__(self) -> App:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)
+
+    def require_schema(self) -> None:
+        found, head = current_revision(self.engine), head_revision()
+        if found != head:
+            raise DatabaseNotReady(self.settings.database_url, found, head)
+
+
+def connect(database_url: str | None = None) -> App:
+    """Build the application for ``database_url`` (default: ``KPO_DATABASE_URL``).
+
+    Use it as ``with connect() as app:`` so that connections are closed at the end.
+    """
+    settings = Settings() if database_url is None else Settings(database_url=database_url)
+    return App(settings, create_db_engine(settings.database_url))
+
+
+def calendar_for(coverage: Coverage) -> BusinessCalendar:
+    """The business calendar of a service line's coverage, with its country's holidays."""
+    holidays = CountryHolidays(coverage.country) if coverage.country else NoHolidays()
+    return BusinessCalendar(
+        time_zone=coverage.time_zone,
+        windows=parse_hours(coverage.hours),
+        holidays=holidays,
+        closed_dates=coverage.closed_dates,
+    )

@@ -1,0 +1,1 @@
+"""The demo scenario: a realistic outsourcing network and a week of arrivals (pure generation)."""

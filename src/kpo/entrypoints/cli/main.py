@@ -4,27 +4,30 @@ from __future__ import annotations
 
 import typer
 
-from kpo.entrypoints.cli.errors import guarded
+from kpo.entrypoints.cli import data, demo
+from kpo.entrypoints.cli.errors import GuardedGroup, guard
 
 __all__ = ["app", "run"]
 
 app = typer.Typer(
     name="kpo",
-    help="OpenKPO: route knowledge work across outsourcing vendors, keep SLAs, plan staff.",
+    cls=GuardedGroup,
+    help="OpenKPO: route knowledge work across outsourcing vendors, keep SLAs, plan staff. "
+    "The database is KPO_DATABASE_URL (default: sqlite:///kpo.sqlite3).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.command("init")(data.init)
+app.command("demo")(demo.demo)
+app.add_typer(data.import_app, name="import")
+app.add_typer(data.export_app, name="export")
+app.add_typer(data.skills_app, name="skills")
 
 
 @app.callback()
 def main() -> None:
     """OpenKPO command line. Settings come from KPO_* environment variables."""
-
-
-def run() -> None:
-    """Console-script entry point."""
-    guarded(app)
 
 
 @app.command()
@@ -33,3 +36,9 @@ def version() -> None:
     from kpo import __version__
 
     typer.echo(__version__)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    with guard():
+        app()

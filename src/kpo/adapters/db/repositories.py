@@ -1,0 +1,327 @@
+"""SQLAlchemy repositories. They read and write; only services commit."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from kpo.adapters.db import mapping, tables
+from kpo.domain.clients import Client, ServiceLine
+from kpo.domain.events import DomainEvent
+from kpo.domain.specialists import Specialist
+from kpo.domain.vendors import Vendor
+from kpo.domain.work_items import WorkItem, WorkItemState
+
+__all__ = [
+    "SqlClientRepository",
+    "SqlEventLog",
+    "SqlServiceLineRepository",
+    "SqlSkillRepository",
+    "SqlSpecialistRepository",
+    "SqlVendorRepository",
+    "SqlWorkItemRepository",
+]
+
+# Rows per INSERT … VALUES batch: well under SQLite's and psycopg's parameter limits.
+_CHUNK = 500
+
+
+def _insert_many(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), _CHUNK):
+        session.execute(insert(table), list(rows[start : start + _CHUNK]))
+
+
+def _in_chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+class SqlSkillRepository:
+    """The network's skill catalogue."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, name: str, description: str = "") -> None:
+        self._session.execute(insert(tables.skills).values(name=name, description=description))
+
+    def names(self) -> set[str]:
+        return set(self._session.scalars(select(tables.skills.c.name)))
+
+    def all(self) -> list[tuple[str, str]]:
+        rows = self._session.execute(
+            select(tables.skills.c.name, tables.skills.c.description).order_by(tables.skills.c.name)
+        )
+        return [(r.name, r.description) for r in rows]
+
+
+class SqlClientRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, client: Client) -> None:
+        self._session.execute(insert(tables.clients).values(mapping.client_to_row(client)))
+
+    def get(self, client_id: str) -> Client | None:
+        row = self._session.execute(
+            select(tables.clients).where(tables.clients.c.id == client_id)
+        ).one_or_none()
+        return None if row is None else mapping.client_from_row(row._mapping)
+
+    def all(self) -> list[Client]:
+        rows = self._session.execute(select(tables.clients).order_by(tables.clients.c.id))
+        return [mapping.client_from_row(r._mapping) for r in rows]
+
+
+class SqlServiceLineRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, line: ServiceLine) -> None:
+        self._session.execute(
+            insert(tables.service_lines).values(mapping.service_line_to_row(line))
+        )
+
+    def get(self, line_id: str) -> ServiceLine | None:
+        row = self._session.execute(
+            select(tables.service_lines).where(tables.service_lines.c.id == line_id)
+        ).one_or_none()
+        return None if row is None else mapping.service_line_from_row(row._mapping)
+
+    def all(self, *, client_id: str | None = None) -> list[ServiceLine]:
+        query = select(tables.service_lines).order_by(tables.service_lines.c.id)
+        if client_id is not None:
+            query = query.where(tables.service_lines.c.client_id == client_id)
+        return [mapping.service_line_from_row(r._mapping) for r in self._session.execute(query)]
+
+
+class SqlVendorRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, vendor: Vendor) -> None:
+        self._session.execute(insert(tables.vendors).values(mapping.vendor_to_row(vendor)))
+
+    def get(self, vendor_id: str) -> Vendor | None:
+        row = self._session.execute(
+            select(tables.vendors).where(tables.vendors.c.id == vendor_id)
+        ).one_or_none()
+        return None if row is None else mapping.vendor_from_row(row._mapping)
+
+    def all(self) -> list[Vendor]:
+        rows = self._session.execute(select(tables.vendors).order_by(tables.vendors.c.id))
+        return [mapping.vendor_from_row(r._mapping) for r in rows]
+
+
+class SqlSpecialistRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add_many(self, specialists: Sequence[Specialist]) -> None:
+        mains: list[dict[str, Any]] = []
+        skills: list[dict[str, Any]] = []
+        languages: list[dict[str, Any]] = []
+        capacity: list[dict[str, Any]] = []
+        for specialist in specialists:
+            main, s, lang, cap = mapping.specialist_to_rows(specialist)
+            mains.append(main)
+            skills += s
+            languages += lang
+            capacity += cap
+        _insert_many(self._session, tables.specialists, mains)
+        _insert_many(self._session, tables.specialist_skills, skills)
+        _insert_many(self._session, tables.specialist_languages, languages)
+        _insert_many(self._session, tables.specialist_capacity, capacity)
+
+    def add(self, specialist: Specialist) -> None:
+        self.add_many([specialist])
+
+    def save(self, specialist: Specialist) -> None:
+        """Write back a changed specialist (all attributes, child rows replaced)."""
+        main, skills, languages, capacity = mapping.specialist_to_rows(specialist)
+        self._session.execute(
+            update(tables.specialists).where(tables.specialists.c.id == specialist.id).values(main)
+        )
+        for table, rows in (
+            (tables.specialist_skills, skills),
+            (tables.specialist_languages, languages),
+            (tables.specialist_capacity, capacity),
+        ):
+            self._session.execute(delete(table).where(table.c.specialist_id == specialist.id))
+            _insert_many(self._session, table, rows)
+
+    def get(self, specialist_id: str) -> Specialist | None:
+        found = self._load([specialist_id])
+        return found[0] if found else None
+
+    def ids(self) -> set[str]:
+        return set(self._session.scalars(select(tables.specialists.c.id)))
+
+    def all(self, *, vendor_id: str | None = None) -> list[Specialist]:
+        query = select(tables.specialists.c.id).order_by(tables.specialists.c.id)
+        if vendor_id is not None:
+            query = query.where(tables.specialists.c.vendor_id == vendor_id)
+        return self._load(list(self._session.scalars(query)))
+
+    def count(self) -> int:
+        return int(self._session.scalar(select(func.count()).select_from(tables.specialists)) or 0)
+
+    def _load(self, ids: Sequence[str]) -> list[Specialist]:
+        mains: dict[str, Any] = {}
+        children: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        for chunk in _in_chunks(ids):
+            for row in self._session.execute(
+                select(tables.specialists).where(tables.specialists.c.id.in_(chunk))
+            ):
+                mains[row.id] = row._mapping
+            for name, table in (
+                ("skills", tables.specialist_skills),
+                ("languages", tables.specialist_languages),
+                ("capacity", tables.specialist_capacity),
+            ):
+                for row in self._session.execute(
+                    select(table).where(table.c.specialist_id.in_(chunk))
+                ):
+                    children[row.specialist_id][name].append(row._mapping)
+        return [
+            mapping.specialist_from_rows(
+                mains[i],
+                children[i]["skills"],
+                children[i]["languages"],
+                children[i]["capacity"],
+            )
+            for i in ids
+            if i in mains
+        ]
+
+
+class SqlWorkItemRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add_many(self, items: Sequence[WorkItem]) -> None:
+        _insert_many(self._session, tables.work_items, [mapping.work_item_to_row(i) for i in items])
+        _insert_many(
+            self._session,
+            tables.work_item_transitions,
+            [
+                {
+                    "item_id": item.id,
+                    "seq": seq,
+                    "at": step.at,
+                    "from_state": step.from_state.value,
+                    "to_state": step.to_state.value,
+                }
+                for item in items
+                for seq, step in enumerate(item.transitions)
+            ],
+        )
+
+    def add(self, item: WorkItem) -> None:
+        self.add_many([item])
+
+    def save(self, item: WorkItem) -> None:
+        """Write back state and append transitions not yet stored."""
+        row = mapping.work_item_to_row(item)
+        self._session.execute(
+            update(tables.work_items).where(tables.work_items.c.id == item.id).values(row)
+        )
+        stored = self._session.scalar(
+            select(func.count())
+            .select_from(tables.work_item_transitions)
+            .where(tables.work_item_transitions.c.item_id == item.id)
+        )
+        new = [
+            {
+                "item_id": item.id,
+                "seq": seq,
+                "at": step.at,
+                "from_state": step.from_state.value,
+                "to_state": step.to_state.value,
+            }
+            for seq, step in enumerate(item.transitions)
+            if seq >= (stored or 0)
+        ]
+        if new:
+            _insert_many(self._session, tables.work_item_transitions, new)
+
+    def get(self, item_id: str) -> WorkItem | None:
+        found = self._load([item_id])
+        return found[0] if found else None
+
+    def ids(self) -> set[str]:
+        return set(self._session.scalars(select(tables.work_items.c.id)))
+
+    def all(
+        self,
+        *,
+        state: WorkItemState | None = None,
+        service_line_id: str | None = None,
+    ) -> list[WorkItem]:
+        query = select(tables.work_items.c.id).order_by(
+            tables.work_items.c.created_at, tables.work_items.c.id
+        )
+        if state is not None:
+            query = query.where(tables.work_items.c.state == state.value)
+        if service_line_id is not None:
+            query = query.where(tables.work_items.c.service_line_id == service_line_id)
+        return self._load(list(self._session.scalars(query)))
+
+    def count(self) -> int:
+        return int(self._session.scalar(select(func.count()).select_from(tables.work_items)) or 0)
+
+    def _load(self, ids: Sequence[str]) -> list[WorkItem]:
+        mains: dict[str, Any] = {}
+        steps: dict[str, list[Any]] = defaultdict(list)
+        for chunk in _in_chunks(ids):
+            for row in self._session.execute(
+                select(tables.work_items).where(tables.work_items.c.id.in_(chunk))
+            ):
+                mains[row.id] = row._mapping
+            for row in self._session.execute(
+                select(tables.work_item_transitions).where(
+                    tables.work_item_transitions.c.item_id.in_(chunk)
+                )
+            ):
+                steps[row.item_id].append(row._mapping)
+        return [mapping.work_item_from_rows(mains[i], steps[i]) for i in ids if i in mains]
+
+
+class SqlEventLog:
+    """Append-only log of domain events (also the future webhook outbox)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def append(self, events: Iterable[DomainEvent]) -> None:
+        rows = [
+            {
+                "item_id": event.item_id,
+                "name": event.name,
+                "at": event.at,
+                "payload": _payload(event),
+            }
+            for event in events
+        ]
+        _insert_many(self._session, tables.event_log, rows)
+
+    def for_item(self, item_id: str) -> list[tuple[str, Any, dict[str, Any]]]:
+        rows = self._session.execute(
+            select(tables.event_log)
+            .where(tables.event_log.c.item_id == item_id)
+            .order_by(tables.event_log.c.id)
+        )
+        return [(r.name, r.at, dict(r.payload)) for r in rows]
+
+
+def _payload(event: DomainEvent) -> dict[str, Any]:
+    fields = getattr(event, "__dataclass_fields__", {})
+    return {
+        name: getattr(event, name)
+        for name in fields
+        if name not in ("item_id", "at") and isinstance(getattr(event, name), str | int | None)
+    }

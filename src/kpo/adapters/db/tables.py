@@ -1,0 +1,188 @@
+"""The relational schema (SQLAlchemy Core). Changes go through Alembic migrations only."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from kpo.adapters.db.types import ExactDecimal, UtcDateTime
+
+__all__ = [
+    "clients",
+    "event_log",
+    "metadata",
+    "service_lines",
+    "skills",
+    "specialist_capacity",
+    "specialist_languages",
+    "specialist_skills",
+    "specialists",
+    "vendors",
+    "work_item_transitions",
+    "work_items",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+skills = Table(
+    "skills",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("description", Text, nullable=False, server_default=""),
+)
+
+clients = Table(
+    "clients",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("time_zone", String(64), nullable=False),
+    Column("currency", String(3), nullable=False),
+)
+
+service_lines = Table(
+    "service_lines",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("client_id", String(64), ForeignKey("clients.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("required_skills", Text, nullable=False),
+    Column("languages", Text, nullable=False),
+    Column("first_response_seconds", Integer),
+    Column("resolution_seconds", Integer),
+    Column("answer_within_seconds", Integer),
+    Column("answer_target", ExactDecimal),
+    Column("coverage_time_zone", String(64), nullable=False),
+    Column("coverage_hours", Text, nullable=False),
+    Column("coverage_country", String(8)),
+    Column("coverage_closed_dates", Text, nullable=False, server_default=""),
+    Column("handle_time_seconds", Integer, nullable=False),
+    Column("routing_policy", Text),
+)
+
+vendors = Table(
+    "vendors",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("country", String(8), nullable=False),
+    Column("time_zone", String(64), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("hourly_rate", ExactDecimal, nullable=False),
+)
+
+specialists = Table(
+    "specialists",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("vendor_id", String(64), ForeignKey("vendors.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("time_zone", String(64), nullable=False),
+    Column("working_hours", Text, nullable=False),
+    Column("hourly_cost", ExactDecimal, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("employment_start", Date, nullable=False),
+    Column("employment_end", Date),
+    Column("status", String(16), nullable=False),
+)
+
+specialist_skills = Table(
+    "specialist_skills",
+    metadata,
+    Column(
+        "specialist_id",
+        String(64),
+        ForeignKey("specialists.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("skill", String(64), ForeignKey("skills.name"), primary_key=True),
+    Column("level", Integer, nullable=False),
+    Index("ix_specialist_skills_skill_level", "skill", "level"),
+)
+
+specialist_languages = Table(
+    "specialist_languages",
+    metadata,
+    Column(
+        "specialist_id",
+        String(64),
+        ForeignKey("specialists.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("language", String(8), primary_key=True),
+)
+
+specialist_capacity = Table(
+    "specialist_capacity",
+    metadata,
+    Column(
+        "specialist_id",
+        String(64),
+        ForeignKey("specialists.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("channel", String(16), primary_key=True),
+    Column("slots", Integer, nullable=False),
+)
+
+work_items = Table(
+    "work_items",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column(
+        "service_line_id", String(64), ForeignKey("service_lines.id"), nullable=False, index=True
+    ),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("subject", Text, nullable=False, server_default=""),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("language", String(8), nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("external_ref", String(200)),
+    Column("state", String(24), nullable=False),
+    Column("specialist_id", String(64), ForeignKey("specialists.id")),
+    Index("ix_work_items_state_created_at", "state", "created_at"),
+)
+
+work_item_transitions = Table(
+    "work_item_transitions",
+    metadata,
+    Column(
+        "item_id", String(64), ForeignKey("work_items.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("seq", Integer, primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("from_state", String(24), nullable=False),
+    Column("to_state", String(24), nullable=False),
+)
+
+event_log = Table(
+    "event_log",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("item_id", String(64), nullable=False, index=True),
+    Column("name", String(64), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("payload", JSON, nullable=False),
+)

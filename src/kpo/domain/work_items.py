@@ -1,0 +1,162 @@
+"""Work items and their state machine.
+
+::
+
+    queued ──▶ offered ──▶ assigned ──▶ in_progress ⇄ waiting_on_client
+      ▲           │            │             │               │
+      └───────────┴────────────┴─────────────┘               ├──▶ resolved
+        (offer rejected / timed out, specialist left)        └──▶ cancelled
+
+Every non-final state can be cancelled; ``resolved`` is reached from ``in_progress`` or
+``waiting_on_client``. Any other move raises :class:`IllegalTransition` naming both states.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from kpo.domain.errors import IllegalTransition, ValidationError
+from kpo.domain.events import (
+    DomainEvent,
+    ItemAssigned,
+    ItemCancelled,
+    ItemQueued,
+    ItemResolved,
+    ItemStateChanged,
+)
+
+__all__ = ["TRANSITIONS", "Transition", "WorkItem", "WorkItemState", "require_utc"]
+
+
+class WorkItemState(StrEnum):
+    QUEUED = "queued"
+    OFFERED = "offered"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    WAITING_ON_CLIENT = "waiting_on_client"
+    RESOLVED = "resolved"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (WorkItemState.RESOLVED, WorkItemState.CANCELLED)
+
+
+_S = WorkItemState
+TRANSITIONS: dict[WorkItemState, frozenset[WorkItemState]] = {
+    _S.QUEUED: frozenset({_S.OFFERED, _S.CANCELLED}),
+    _S.OFFERED: frozenset({_S.ASSIGNED, _S.QUEUED, _S.CANCELLED}),
+    _S.ASSIGNED: frozenset({_S.IN_PROGRESS, _S.QUEUED, _S.CANCELLED}),
+    _S.IN_PROGRESS: frozenset({_S.WAITING_ON_CLIENT, _S.RESOLVED, _S.QUEUED, _S.CANCELLED}),
+    _S.WAITING_ON_CLIENT: frozenset({_S.IN_PROGRESS, _S.RESOLVED, _S.CANCELLED}),
+    _S.RESOLVED: frozenset(),
+    _S.CANCELLED: frozenset(),
+}
+
+
+def require_utc(at: datetime, *, field: str = "at") -> datetime:
+    """Refuse naive datetimes; return the instant in UTC."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValidationError(f"{field} {at.isoformat()} has no time zone", field=field)
+    return at.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    at: datetime
+    from_state: WorkItemState
+    to_state: WorkItemState
+
+
+@dataclass(slots=True)
+class WorkItem:
+    """One unit of work of a service line.
+
+    ``priority`` is 0–9, higher first. ``created_at`` is the item's age for routing and never
+    changes, even when an offer is rejected. ``specialist_id`` is who holds it while
+    offered/assigned/in progress. ``transitions`` is the full history; the SLA clock reads the
+    waiting-on-client spans from it.
+    """
+
+    id: str
+    service_line_id: str
+    created_at: datetime
+    subject: str = ""
+    description: str = ""
+    language: str = "en"
+    priority: int = 0
+    external_ref: str | None = None
+    state: WorkItemState = WorkItemState.QUEUED
+    specialist_id: str | None = None
+    transitions: list[Transition] = field(default_factory=list)
+    events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.created_at = require_utc(self.created_at, field="created_at")
+        if not 0 <= self.priority <= 9:
+            raise ValidationError(f"priority {self.priority} is outside 0-9", field="priority")
+
+    def record_queued(self) -> None:
+        """Record :class:`ItemQueued` for a newly submitted item."""
+        self.events.append(ItemQueued(self.id, self.created_at, self.service_line_id))
+
+    def _move(self, target: WorkItemState, at: datetime) -> None:
+        at = require_utc(at)
+        if target not in TRANSITIONS[self.state]:
+            raise IllegalTransition(self.state.value, target.value)
+        self.transitions.append(Transition(at, self.state, target))
+        self.events.append(ItemStateChanged(self.id, at, self.state.value, target.value))
+        self.state = target
+
+    def offer(self, *, specialist_id: str, at: datetime) -> None:
+        self._move(WorkItemState.OFFERED, at)
+        self.specialist_id = specialist_id
+
+    def accept(self, *, at: datetime) -> None:
+        self._move(WorkItemState.ASSIGNED, at)
+        assert self.specialist_id is not None
+        self.events.append(ItemAssigned(self.id, self.transitions[-1].at, self.specialist_id))
+
+    def requeue(self, *, at: datetime) -> None:
+        """Back to the queue (offer rejected or timed out, specialist gone); age is kept."""
+        self._move(WorkItemState.QUEUED, at)
+        self.specialist_id = None
+
+    def start(self, *, at: datetime) -> None:
+        self._move(WorkItemState.IN_PROGRESS, at)
+
+    def wait_on_client(self, *, at: datetime) -> None:
+        self._move(WorkItemState.WAITING_ON_CLIENT, at)
+
+    def resume(self, *, at: datetime) -> None:
+        self._move(WorkItemState.IN_PROGRESS, at)
+
+    def resolve(self, *, at: datetime) -> None:
+        self._move(WorkItemState.RESOLVED, at)
+        self.events.append(ItemResolved(self.id, self.transitions[-1].at, self.specialist_id))
+
+    def cancel(self, *, at: datetime, reason: str = "") -> None:
+        self._move(WorkItemState.CANCELLED, at)
+        self.events.append(ItemCancelled(self.id, self.transitions[-1].at, reason))
+
+    def first_response_at(self) -> datetime | None:
+        """When a specialist first started work on the item (first move to in progress)."""
+        for step in self.transitions:
+            if step.to_state is WorkItemState.IN_PROGRESS:
+                return step.at
+        return None
+
+    def waiting_spans(self) -> list[tuple[datetime, datetime | None]]:
+        """Spans spent waiting on the client; the last one is open while still waiting."""
+        spans: list[tuple[datetime, datetime | None]] = []
+        for step in self.transitions:
+            if step.to_state is WorkItemState.WAITING_ON_CLIENT:
+                spans.append((step.at, None))
+            elif step.from_state is WorkItemState.WAITING_ON_CLIENT and spans:
+                spans[-1] = (spans[-1][0], step.at)
+        return spans
+
+    def age(self, now: datetime) -> timedelta:
+        return require_utc(now, field="now") - self.created_at

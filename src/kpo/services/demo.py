@@ -1,0 +1,159 @@
+"""The demo job: generate the network and its week, store them, and summarise the coverage."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from kpo.adapters.holidays import CountryHolidays
+from kpo.domain.calendars import BusinessCalendar, WeeklyWindow
+from kpo.domain.errors import KpoError
+from kpo.domain.money import Money
+from kpo.domain.work_items import WorkItem
+from kpo.scenario.arrivals import generate_arrivals
+from kpo.scenario.network import Network, build_network
+from kpo.services.ports import UnitOfWork
+
+__all__ = ["DemoResult", "VendorSummary", "run_demo"]
+
+Progress = Callable[[str, int, int], None]
+
+
+class DatabaseNotEmpty(KpoError):
+    def __init__(self) -> None:
+        super().__init__(
+            "the demo needs an empty database, this one already holds clients; "
+            "give another --db or leave it out to use a fresh kpo-demo.sqlite3"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class VendorSummary:
+    id: str
+    name: str
+    city_zone: str
+    country: str
+    headcount: int
+    skills: dict[str, int]
+    languages: dict[str, int]
+    average_hourly_cost: Money
+    scheduled_hours: Decimal
+    weekly_cost: Money
+    rate: Money
+
+
+@dataclass(frozen=True, slots=True)
+class DemoResult:
+    seed: int
+    week_start: datetime
+    days: int
+    network: Network
+    items_per_line: dict[str, int]
+    on_shift_by_hour: dict[str, list[int]]  # vendor id → 24 counts for the sample day (UTC)
+    sample_day: datetime
+    vendors: list[VendorSummary]
+
+    @property
+    def items(self) -> int:
+        return sum(self.items_per_line.values())
+
+
+def _calendar(zone: str, country: str, hours: tuple[WeeklyWindow, ...]) -> BusinessCalendar:
+    return BusinessCalendar(time_zone=zone, windows=hours, holidays=CountryHolidays(country))
+
+
+def summarise(
+    network: Network, *, week_start: datetime, days: int
+) -> tuple[dict[str, list[int]], datetime, list[VendorSummary]]:
+    """Who is on shift per UTC hour of a sample weekday, and headcount, skills, cost per vendor."""
+    sample_day = week_start + timedelta(days=min(2, days - 1))
+    week_end = week_start + timedelta(days=days)
+    vendors = {vendor.id: vendor for vendor in network.vendors}
+    on_shift = {vendor.id: [0] * 24 for vendor in network.vendors}
+    hours: dict[str, Decimal] = {}
+    costs: dict[str, Money] = {v.id: Money.zero(v.currency) for v in network.vendors}
+    for specialist in network.specialists:
+        vendor = vendors[specialist.vendor_id]
+        calendar = _calendar(specialist.time_zone, vendor.country, specialist.working_hours)
+        for hour in range(24):
+            if calendar.is_open(sample_day + timedelta(hours=hour, minutes=30)):
+                on_shift[vendor.id][hour] += 1
+        seconds = int(calendar.business_time(week_start, week_end).total_seconds())
+        worked = Decimal(seconds) / 3600
+        hours[vendor.id] = hours.get(vendor.id, Decimal(0)) + worked
+        costs[vendor.id] = costs[vendor.id] + specialist.hourly_cost * worked
+    summaries = []
+    for vendor in network.vendors:
+        staff = [s for s in network.specialists if s.vendor_id == vendor.id]
+        total = sum((s.hourly_cost.amount for s in staff), Decimal(0))
+        summaries.append(
+            VendorSummary(
+                id=vendor.id,
+                name=vendor.name,
+                city_zone=vendor.time_zone,
+                country=vendor.country,
+                headcount=len(staff),
+                skills=dict(Counter(skill for s in staff for skill in s.skills).most_common()),
+                languages=dict(Counter(lang for s in staff for lang in s.languages).most_common()),
+                average_hourly_cost=Money(total / max(len(staff), 1), vendor.currency).rounded(),
+                scheduled_hours=hours.get(vendor.id, Decimal(0)),
+                weekly_cost=costs[vendor.id].rounded(),
+                rate=vendor.rate_card.hourly_rate,
+            )
+        )
+    return on_shift, sample_day, summaries
+
+
+def run_demo(
+    uow: UnitOfWork,
+    *,
+    seed: int,
+    week_start: datetime,
+    days: int = 7,
+    scale: float = 1.0,
+    progress: Progress | None = None,
+) -> DemoResult:
+    """Generate and store the demo network and ``days`` days of arrivals in an empty database."""
+    report = progress or (lambda _stage, _done, _total: None)
+    network = build_network(seed, week_start=week_start.date())
+    items: list[WorkItem] = generate_arrivals(
+        network.service_lines,
+        network.clients,
+        seed=seed,
+        start=week_start,
+        days=days,
+        scale=scale,
+    )
+    with uow:
+        if uow.clients.all():
+            raise DatabaseNotEmpty
+        for client in network.clients:
+            uow.clients.add(client)
+        for vendor in network.vendors:
+            uow.vendors.add(vendor)
+        for line in network.service_lines:
+            uow.service_lines.add(line)
+        uow.specialists.add_many(network.specialists)
+        chunk = 5_000
+        for start in range(0, len(items), chunk):
+            batch = items[start : start + chunk]
+            for item in batch:
+                item.record_queued()
+            uow.work_items.add_many(batch)
+            uow.events.append(event for item in batch for event in item.events)
+            report("storing work items", min(start + chunk, len(items)), len(items))
+        uow.commit()
+    on_shift, sample_day, vendors = summarise(network, week_start=week_start, days=days)
+    return DemoResult(
+        seed=seed,
+        week_start=week_start,
+        days=days,
+        network=network,
+        items_per_line=dict(Counter(item.service_line_id for item in items)),
+        on_shift_by_hour=on_shift,
+        sample_day=sample_day,
+        vendors=vendors,
+    )
