@@ -3,8 +3,8 @@
 ``python -m bench.scheduling`` runs:
 
 (a) a week of half-hour intervals, three vendors in three time zones (Manila, Warsaw,
-    Bogotá), 20 shift templates each, public holidays of Holy Week 2025: cost and gap to the
-    LP lower bound within the 60 s time limit;
+    Bogotá), 20 shift templates each, the week of 24 March 2025 (Warsaw's DST change, a
+    Colombian holiday): cost and gap to the LP lower bound within the 60 s time limit;
 (b) pyworkforce's ``MinRequiredResources`` example (24 hourly periods; Morning, Afternoon,
     Night, Mixed shifts with its cost_dict), each of its two days as a single-site day
     instance, solved by pyworkforce (if installed) and by us: our cost must be no higher.
@@ -34,7 +34,7 @@ from kpo.planning.scheduling import (
 
 __all__ = ["day_instance", "main", "week_instance"]
 
-WEEK_START = datetime(2025, 4, 14, tzinfo=UTC)  # Holy Week: holidays in PH and CO
+WEEK_START = datetime(2025, 3, 24, tzinfo=UTC)  # DST starts in Warsaw; a holiday in CO
 
 # pyworkforce's README / tests example (MinRequiredResources).
 PYWORKFORCE_REQUIRED = [
@@ -85,9 +85,9 @@ def _holidays(country: str) -> frozenset[date]:
 
 def week_instance() -> ScheduleRequest:
     sites = [
-        ("manila", "Asia/Manila", "PH", "6.00", "0.25", 220),
-        ("warsaw", "Europe/Warsaw", "PL", "14.00", "0.20", 60),
-        ("bogota", "America/Bogota", "CO", "8.50", "0.35", 160),
+        ("manila", "Asia/Manila", "PH", "6.00", "0.25", 400),
+        ("warsaw", "Europe/Warsaw", "PL", "14.00", "0.20", 150),
+        ("bogota", "America/Bogota", "CO", "8.50", "0.35", 260),
     ]
     vendors = tuple(
         Vendor(
