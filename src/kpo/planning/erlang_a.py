@@ -1,0 +1,280 @@
+"""Erlang A (M/M/N+M): Erlang C with callers who hang up when their patience runs out.
+
+Patience is exponential with mean ``patience_seconds`` (Palm's model; Garnett, Mandelbaum &
+Reiman 2002, "Designing a call center with impatient customers", MSOM 4(3); Mandelbaum &
+Zeltyn 2007, "Service engineering in action: the Palm/Erlang-A queue"). Time is measured in
+handling times (μ = 1), so the arrival rate is the offered load ``A`` and the abandonment rate
+is ``θ = AHT / patience``. The number in system is a birth–death chain; an arriving call sees
+its stationary law (PASTA)::
+
+    π(k) ∝ A^k / k!                                   k ≤ N
+    π(N + j) = π(N) · Π_{i=1..j} A / (N + iθ)         j ≥ 0 calls already queued
+
+A call that finds ``j`` queued moves up at rate ``N + iθ`` while ``i`` are ahead and hangs up at
+rate θ. Its offered wait ``V`` is a sum of exponentials, and exponential tilting gives exact
+per-state answers (derivation in docs/planning.md)::
+
+    P(answered | j)            = N / (N + (j+1)θ)
+    E[wait; answered | j]      = N / (N + (j+1)θ) · Σ_{i=1..j+1} 1 / (N + iθ)
+    P(answered within T | j)   = N / (N + (j+1)θ) · P(Bin(j+1, e^{−θT}) ≤ Poisson(N·T))
+
+The chain is truncated where the queue-length probabilities fall below 1e-16 of their peak.
+Definitions: ``service_level`` is the share of **all** arriving calls answered within T
+(a call that hangs up counts as not answered in time); ``asa_seconds`` is the mean wait of
+answered calls; ``abandonment`` is the share of all calls that hang up; ``occupancy`` is the
+answered load per agent, ``A · (1 − abandonment) / N``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.special import pdtrc
+
+from kpo.domain.errors import ValidationError
+from kpo.planning.erlang import (
+    MAX_AGENTS,
+    QueueMetrics,
+    check_targets,
+    erlang_b,
+    offered_load,
+)
+from kpo.planning.erlang import (
+    required_agents as erlang_c_required_agents,
+)
+
+__all__ = ["evaluate", "required_agents"]
+
+_LOG_CUTOFF = 37.0  # drop queue lengths less likely than e^-37 ≈ 1e-16 of the peak
+_MAX_QUEUE = 5_000_000
+
+
+def _check_patience(patience_seconds: float) -> None:
+    if not math.isfinite(patience_seconds) or patience_seconds <= 0:
+        raise ValidationError(
+            f"patience must be a positive number of seconds, got {patience_seconds:g}; "
+            "omit it for Erlang C (callers who never hang up)",
+            field="patience_seconds",
+        )
+
+
+def _queue_ratios(agents: int, load: float, theta: float) -> NDArray[np.float64]:
+    """``π(N + j) / π(N)`` for j = 0, 1, … until the tail is negligible."""
+    peak = max(0, math.ceil((load - agents) / theta))
+    extra = 64
+    while True:
+        length = peak + extra
+        if length > _MAX_QUEUE:
+            raise ValidationError(
+                "patience is too long for this load to model callers who hang up; "
+                "add agents or use Erlang C (omit the patience)",
+                field="patience_seconds",
+            )
+        j = np.arange(1, length + 1, dtype=np.float64)
+        logs = np.concatenate(([0.0], np.cumsum(math.log(load) - np.log(agents + j * theta))))
+        top = float(logs.max())
+        if logs[-1] < top - _LOG_CUTOFF:
+            keep = logs >= top - _LOG_CUTOFF
+            last = int(np.flatnonzero(keep)[-1])
+            return np.asarray(np.exp(logs[: last + 1]), dtype=np.float64)
+        extra *= 4
+
+
+def _answered_within(size: int, *, agents: int, theta: float, within: float) -> NDArray[np.float64]:
+    """``P(Bin(m, e^{−θT}) ≤ Poisson(N·T))`` for m = 1 … size (T in handling times).
+
+    With ``K_m ~ Bin(m, p)`` and ``G_c(m) = P(K_m ≤ S − c)``, adding one more trial gives
+    ``G_c(m+1) = (1 − p)·G_c(m) + p·G_{c+1}(m)`` and ``G_c(0) = P(S ≥ c)``: one short vector
+    update per m, with every term in [0, 1].
+    """
+    mean = agents * within
+    top = math.ceil(mean + 10 * math.sqrt(mean) + 40)
+    c = np.arange(0, top + 2, dtype=np.float64)
+    # P(S ≥ c) = P(S > c − 1); beyond ``top`` it is below 1e-20
+    g = pdtrc(np.maximum(c - 1, 0), mean)
+    g[0] = 1.0
+    stay = math.exp(-theta * within)
+    leave = 1.0 - stay
+    out = np.empty(size, dtype=np.float64)
+    for m in range(size):
+        g[:-1] = leave * g[:-1] + stay * g[1:]
+        g[-1] *= leave
+        out[m] = g[0]
+    return out
+
+
+def _measures(
+    agents: int, load: float, theta: float, within: float, *, full: bool
+) -> tuple[float, float, float, float]:
+    """(service level, abandonment, wait probability, ASA in handling times)."""
+    b = erlang_b(agents, load)
+    ratios = _queue_ratios(agents, load, theta)
+    tail = float(ratios.sum())
+    scale = b / (1.0 - b + tail * b)  # turns π(N + j) / π(N) into arrival probabilities
+    seen = ratios * scale
+    wait_probability = tail * scale
+    no_wait = 1.0 - wait_probability
+    ahead_and_self = np.arange(1, ratios.size + 1, dtype=np.float64)
+    answered = agents / (agents + ahead_and_self * theta)
+    abandonment = float(np.sum(seen * (ahead_and_self * theta) / (agents + ahead_and_self * theta)))
+    if within == 0:
+        service_level = no_wait
+    else:
+        service_level = no_wait + float(
+            np.sum(
+                seen
+                * answered
+                * _answered_within(ratios.size, agents=agents, theta=theta, within=within)
+            )
+        )
+    asa = 0.0
+    if full and wait_probability > 0:
+        waits = answered * np.cumsum(1.0 / (agents + ahead_and_self * theta))
+        asa = float(np.sum(seen * waits)) / max(1.0 - abandonment, 1e-300)
+    return min(1.0, max(0.0, service_level)), abandonment, wait_probability, asa
+
+
+def _metrics(
+    agents: int, load: float, *, aht_seconds: float, patience_seconds: float, answer_within: float
+) -> QueueMetrics:
+    if load == 0:
+        return QueueMetrics(agents, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0)
+    theta = aht_seconds / patience_seconds
+    sl, abandonment, wait, asa = _measures(
+        agents, load, theta, answer_within / aht_seconds, full=True
+    )
+    return QueueMetrics(
+        agents=agents,
+        offered_load=load,
+        service_level=sl,
+        asa_seconds=asa * aht_seconds,
+        wait_probability=wait,
+        occupancy=min(1.0, load * (1.0 - abandonment) / agents),
+        abandonment=abandonment,
+    )
+
+
+def evaluate(
+    agents: int,
+    *,
+    arrivals: float,
+    interval_seconds: float,
+    aht_seconds: float,
+    patience_seconds: float,
+    answer_within: float,
+) -> QueueMetrics:
+    """Erlang A measures for a given number of agents on the phones."""
+    load = offered_load(
+        arrivals=arrivals, interval_seconds=interval_seconds, aht_seconds=aht_seconds
+    )
+    _check_patience(patience_seconds)
+    check_targets(target_sl=0.0, answer_within=answer_within)
+    if agents < 0 or (agents == 0 and load > 0):
+        raise ValidationError(
+            f"agents must be at least 1 when calls arrive, got {agents}", field="agents"
+        )
+    return _metrics(
+        agents,
+        load,
+        aht_seconds=aht_seconds,
+        patience_seconds=patience_seconds,
+        answer_within=answer_within,
+    )
+
+
+def required_agents(
+    *,
+    arrivals: float,
+    interval_seconds: float,
+    aht_seconds: float,
+    patience_seconds: float,
+    target_sl: float,
+    answer_within: float,
+    max_occupancy: float | None = None,
+    max_abandonment: float | None = None,
+    max_agents: int = MAX_AGENTS,
+) -> QueueMetrics:
+    """Fewest agents (before shrinkage) meeting the service level and every optional limit.
+
+    Service level and abandonment improve with every added agent, so the answer is found by
+    galloping from the Erlang C answer (callers who hang up make the queue shorter, so Erlang A
+    rarely needs more) and bisecting.
+    """
+    check_targets(target_sl=target_sl, answer_within=answer_within, max_occupancy=max_occupancy)
+    _check_patience(patience_seconds)
+    if max_abandonment is not None and not 0 < max_abandonment <= 1:
+        raise ValidationError(
+            f"maximum abandonment must be above 0 and at most 1, got {max_abandonment:g}",
+            field="max_abandonment",
+        )
+    load = offered_load(
+        arrivals=arrivals, interval_seconds=interval_seconds, aht_seconds=aht_seconds
+    )
+    metrics = {
+        "aht_seconds": aht_seconds,
+        "patience_seconds": patience_seconds,
+        "answer_within": answer_within,
+    }
+    if load == 0:
+        return _metrics(0, 0.0, **metrics)
+    theta = aht_seconds / patience_seconds
+    within = answer_within / aht_seconds
+
+    def meets(n: int) -> bool:
+        sl, abandonment, _, _ = _measures(n, load, theta, within, full=False)
+        return (
+            sl >= target_sl
+            and (max_occupancy is None or load * (1.0 - abandonment) / n <= max_occupancy)
+            and (max_abandonment is None or abandonment <= max_abandonment)
+        )
+
+    try:
+        guess = erlang_c_required_agents(
+            arrivals=arrivals,
+            interval_seconds=interval_seconds,
+            aht_seconds=aht_seconds,
+            target_sl=target_sl,
+            answer_within=answer_within,
+            max_agents=max_agents,
+        ).agents
+    except ValidationError:
+        guess = min(max_agents, max(1, math.ceil(load)))
+    good, bad = _bracket(meets, guess, max_agents)
+    if good is None:
+        raise ValidationError(
+            f"no staffing up to {max_agents} agents meets the targets at an offered load of "
+            f"{load:.6g} Erlangs; relax the targets or split the work",
+            field="target_sl",
+        )
+    while good - bad > 1:
+        middle = (good + bad) // 2
+        if meets(middle):
+            good = middle
+        else:
+            bad = middle
+    return _metrics(good, load, **metrics)
+
+
+def _bracket(meets: Callable[[int], bool], guess: int, max_agents: int) -> tuple[int | None, int]:
+    """``(good, bad)`` with ``meets(good)`` true and ``meets(bad)`` false (bad may be 0)."""
+    step = 1
+    if meets(guess):
+        good = guess
+        while True:
+            probe = good - step
+            if probe < 1:
+                return good, 0
+            if not meets(probe):
+                return good, probe
+            good, step = probe, step * 2
+    bad = guess
+    while True:
+        probe = min(max_agents, bad + step)
+        if meets(probe):
+            return probe, bad
+        if probe == max_agents:
+            return None, bad
+        bad, step = probe, step * 2
