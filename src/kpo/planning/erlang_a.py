@@ -61,8 +61,12 @@ def _check_patience(patience_seconds: float) -> None:
         )
 
 
-def _queue_ratios(agents: int, load: float, theta: float) -> NDArray[np.float64]:
-    """``π(N + j) / π(N)`` for j = 0, 1, … until the tail is negligible."""
+def _queue_ratios(agents: int, load: float, theta: float) -> tuple[NDArray[np.float64], float]:
+    """``(r, top)`` with ``π(N + j) / π(N) = r[j] · e^top`` for j = 0, 1, … while not negligible.
+
+    With few agents and a high load the ratios reach e^1000 and more; keeping the peak's
+    logarithm apart keeps every stored value in (0, 1].
+    """
     peak = max(0, math.ceil((load - agents) / theta))
     extra = 64
     while True:
@@ -79,7 +83,7 @@ def _queue_ratios(agents: int, load: float, theta: float) -> NDArray[np.float64]
         if logs[-1] < top - _LOG_CUTOFF:
             keep = logs >= top - _LOG_CUTOFF
             last = int(np.flatnonzero(keep)[-1])
-            return np.asarray(np.exp(logs[: last + 1]), dtype=np.float64)
+            return np.asarray(np.exp(logs[: last + 1] - top), dtype=np.float64), top
         extra *= 4
 
 
@@ -111,9 +115,10 @@ def _measures(
 ) -> tuple[float, float, float, float]:
     """(service level, abandonment, wait probability, ASA in handling times)."""
     b = erlang_b(agents, load)
-    ratios = _queue_ratios(agents, load, theta)
+    ratios, top = _queue_ratios(agents, load, theta)
     tail = float(ratios.sum())
-    scale = b / (1.0 - b + tail * b)  # turns π(N + j) / π(N) into arrival probabilities
+    # π(k < N) / π(N) = 1/B − 1; this turns the scaled ratios into arrival probabilities
+    scale = b / ((1.0 - b) * math.exp(-top) + tail * b)
     seen = ratios * scale
     wait_probability = tail * scale
     no_wait = 1.0 - wait_probability
@@ -223,13 +228,15 @@ def required_agents(
     theta = aht_seconds / patience_seconds
     within = answer_within / aht_seconds
 
-    def meets(n: int) -> bool:
+    def margin(n: int) -> float:
+        """How far ``n`` agents are inside every limit; negative when one is missed."""
         sl, abandonment, _, _ = _measures(n, load, theta, within, full=False)
-        return (
-            sl >= target_sl
-            and (max_occupancy is None or load * (1.0 - abandonment) / n <= max_occupancy)
-            and (max_abandonment is None or abandonment <= max_abandonment)
-        )
+        slack = sl - target_sl
+        if max_occupancy is not None:
+            slack = min(slack, max_occupancy - load * (1.0 - abandonment) / n)
+        if max_abandonment is not None:
+            slack = min(slack, max_abandonment - abandonment)
+        return slack
 
     try:
         guess = erlang_c_required_agents(
@@ -242,39 +249,68 @@ def required_agents(
         ).agents
     except ValidationError:
         guess = min(max_agents, max(1, math.ceil(load)))
-    good, bad = _bracket(meets, guess, max_agents)
+    good = _smallest_meeting(margin, guess, max_agents)
     if good is None:
         raise ValidationError(
             f"no staffing up to {max_agents} agents meets the targets at an offered load of "
             f"{load:.6g} Erlangs; relax the targets or split the work",
             field="target_sl",
         )
-    while good - bad > 1:
-        middle = (good + bad) // 2
-        if meets(middle):
-            good = middle
-        else:
-            bad = middle
     return _metrics(good, load, **metrics)
 
 
-def _bracket(meets: Callable[[int], bool], guess: int, max_agents: int) -> tuple[int | None, int]:
-    """``(good, bad)`` with ``meets(good)`` true and ``meets(bad)`` false (bad may be 0)."""
-    step = 1
-    if meets(guess):
-        good = guess
+def _next_step(distance: float, slope: float, step: int) -> int:
+    """Step that should just cross zero by following the secant, within 1 … 4 × ``step``."""
+    if slope <= 0 or not math.isfinite(slope):
+        return step * 2
+    return max(1, min(4 * step, math.ceil(distance / slope) + 1))
+
+
+def _smallest_meeting(margin: Callable[[int], float], guess: int, max_agents: int) -> int | None:
+    """Smallest ``n ≥ 1`` with ``margin(n) ≥ 0`` for a margin that grows with ``n``.
+
+    Gallops from ``guess`` to a bracket ``margin(bad) < 0 ≤ margin(good)``, then narrows it
+    by interpolating the margin (each evaluation costs a queue solution), falling back to
+    bisection whenever interpolation keeps landing on the same side.
+    """
+    step = max(1, math.isqrt(guess) // 2)
+    value = margin(guess)
+    if value >= 0:
+        good, at_good = guess, value
+        bad, at_bad = 0, -math.inf
+        while good > 1:
+            probe = max(1, good - step)
+            value = margin(probe)
+            if value < 0:
+                bad, at_bad = probe, value
+                break
+            step = _next_step(value, (at_good - value) / (good - probe), step)
+            good, at_good = probe, value
+    else:
+        bad, at_bad = guess, value
         while True:
-            probe = good - step
-            if probe < 1:
-                return good, 0
-            if not meets(probe):
-                return good, probe
-            good, step = probe, step * 2
-    bad = guess
-    while True:
-        probe = min(max_agents, bad + step)
-        if meets(probe):
-            return probe, bad
-        if probe == max_agents:
-            return None, bad
-        bad, step = probe, step * 2
+            if bad >= max_agents:
+                return None
+            probe = min(max_agents, bad + step)
+            value = margin(probe)
+            if value >= 0:
+                good, at_good = probe, value
+                break
+            step = _next_step(-value, (value - at_bad) / (probe - bad), step)
+            bad, at_bad = probe, value
+    last_side, repeats = True, 0
+    while good - bad > 1:
+        if math.isfinite(at_bad) and repeats < 2:
+            estimate = bad + (good - bad) * (-at_bad) / (at_good - at_bad)
+            probe = min(good - 1, max(bad + 1, math.ceil(estimate)))
+        else:
+            probe, repeats = (good + bad) // 2, 0
+        value = margin(probe)
+        side = value >= 0
+        repeats = repeats + 1 if side == last_side else 1
+        last_side = side
+        if side:
+            good, at_good = probe, value
+        else:
+            bad, at_bad = probe, value
+    return good

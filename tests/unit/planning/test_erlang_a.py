@@ -164,6 +164,23 @@ def test_large_load_is_solved() -> None:
     assert 0 <= result.service_level <= 1
 
 
+@pytest.mark.parametrize("agents", [1, 10, 19_000, 20_000, 25_000])
+def test_stable_from_overload_to_twenty_thousand_agents(agents: int) -> None:
+    metrics = erlang_a.evaluate(
+        agents,
+        arrivals=200_000,
+        interval_seconds=1800,
+        aht_seconds=180,
+        patience_seconds=120,
+        answer_within=20,
+    )
+    assert metrics.abandonment is not None
+    for share in (metrics.service_level, metrics.wait_probability, metrics.abandonment):
+        assert 0 <= share <= 1
+    assert math.isfinite(metrics.asa_seconds)
+    assert metrics.occupancy == pytest.approx(20_000 * (1 - metrics.abandonment) / agents)
+
+
 def test_rejects_bad_patience() -> None:
     with pytest.raises(ValidationError, match="patience"):
         erlang_a.evaluate(10, patience_seconds=0, answer_within=20, **WORKLOAD)
