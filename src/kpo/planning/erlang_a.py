@@ -87,26 +87,37 @@ def _queue_ratios(agents: int, load: float, theta: float) -> tuple[NDArray[np.fl
         extra *= 4
 
 
+_BLOCK = 16
+
+
 def _answered_within(size: int, *, agents: int, theta: float, within: float) -> NDArray[np.float64]:
     """``P(Bin(m, e^{−θT}) ≤ Poisson(N·T))`` for m = 1 … size (T in handling times).
 
-    With ``K_m ~ Bin(m, p)`` and ``G_c(m) = P(K_m ≤ S − c)``, adding one more trial gives
-    ``G_c(m+1) = (1 − p)·G_c(m) + p·G_{c+1}(m)`` and ``G_c(0) = P(S ≥ c)``: one short vector
-    update per m, with every term in [0, 1].
+    With ``K_m ~ Bin(m, p)`` and ``G_c(m) = P(K_m ≤ S − c)``, one more trial gives
+    ``G_c(m+1) = (1 − p)·G_c(m) + p·G_{c+1}(m)`` from ``G_c(0) = P(S ≥ c)``. Steps are taken
+    ``_BLOCK`` at a time: ``r`` steps mix ``G_c … G_{c+r}`` with binomial(r, p) weights, so every
+    term stays in [0, 1] and nothing cancels.
     """
     mean = agents * within
     top = math.ceil(mean + 10 * math.sqrt(mean) + 40)
     c = np.arange(0, top + 2, dtype=np.float64)
-    # P(S ≥ c) = P(S > c − 1); beyond ``top`` it is below 1e-20
-    g = pdtrc(np.maximum(c - 1, 0), mean)
+    # P(S ≥ c) = P(S > c − 1); beyond ``top`` it is below 1e-20, and so are the zeros after it
+    g = np.concatenate((pdtrc(np.maximum(c - 1, 0), mean), np.zeros(size + _BLOCK)))
     g[0] = 1.0
     stay = math.exp(-theta * within)
-    leave = 1.0 - stay
+    leave = -math.expm1(-theta * within)
+    weights = np.zeros((_BLOCK, _BLOCK + 1), dtype=np.float64)
+    weights[0, :2] = (leave, stay)
+    for r in range(1, _BLOCK):
+        weights[r, : r + 2] = leave * np.append(weights[r - 1, : r + 1], 0.0)
+        weights[r, 1 : r + 2] += stay * weights[r - 1, : r + 1]
     out = np.empty(size, dtype=np.float64)
-    for m in range(size):
-        g[:-1] = leave * g[:-1] + stay * g[1:]
-        g[-1] *= leave
-        out[m] = g[0]
+    m = 0
+    while m < size:
+        steps = min(_BLOCK, size - m)
+        out[m : m + steps] = weights[:steps] @ g[: _BLOCK + 1]
+        g = np.correlate(g, weights[steps - 1, : steps + 1], mode="valid")
+        m += steps
     return out
 
 
