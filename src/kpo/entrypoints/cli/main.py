@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kpo.entrypoints.cli import data, demo, schedule
+from kpo.entrypoints.cli import data, demo, plan
 from kpo.entrypoints.cli.errors import GuardedGroup, guard
 
 __all__ = ["app", "run"]
@@ -23,7 +23,7 @@ app.command("demo")(demo.demo)
 app.add_typer(data.import_app, name="import")
 app.add_typer(data.export_app, name="export")
 app.add_typer(data.skills_app, name="skills")
-app.add_typer(schedule.app, name="plan")
+app.add_typer(plan.app, name="plan")
 
 
 @app.callback()

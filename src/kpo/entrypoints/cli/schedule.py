@@ -26,17 +26,9 @@ from kpo.planning.scheduling import (
 )
 from kpo.planning.scheduling_input import parse_schedule_request
 
-__all__ = ["app", "schedule"]
-
-app = typer.Typer(name="plan", help="Plan staffing and shifts.", no_args_is_help=True)
+__all__ = ["schedule"]
 
 
-@app.callback()
-def plan() -> None:
-    """Plan staffing and shifts across vendors."""
-
-
-@app.command("schedule")
 def schedule(
     input_path: Annotated[Path, typer.Argument(metavar="INPUT.json", help="Schedule input.")],
     time_limit: Annotated[

@@ -1,0 +1,335 @@
+"""``kpo plan``: staffing for one interval and for an interval plan (Erlang C / Erlang A)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import sys
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from kpo.domain.errors import ValidationError
+from kpo.entrypoints.cli.schedule import schedule
+from kpo.planning.intervals import (
+    IntervalStaffing,
+    Staffing,
+    StaffingTargets,
+    parse_interval_rows,
+    plan_intervals,
+    staff,
+)
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Plan staff: agents per interval for a service-level target (Erlang C/A) and shifts across vendors (CP-SAT).",
+    no_args_is_help=True,
+)
+app.command("schedule")(schedule)
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+IntervalOption = Annotated[
+    float,
+    typer.Option("--interval-seconds", help="Length of one interval in seconds."),
+]
+TargetOption = Annotated[
+    float,
+    typer.Option(
+        "--target-sl",
+        help="Service-level target: share of calls answered within --answer-within (0–1).",
+    ),
+]
+WithinOption = Annotated[
+    float,
+    typer.Option(
+        "--answer-within",
+        help="Seconds within which calls count as answered in time; 0 means without waiting.",
+    ),
+]
+OccupancyOption = Annotated[
+    float | None,
+    typer.Option(
+        "--max-occupancy", help="Highest share of agents' time spent on calls (0–1), e.g. 0.85."
+    ),
+]
+ShrinkageOption = Annotated[
+    float,
+    typer.Option(
+        "--shrinkage",
+        help="Share of paid time not on the phones (breaks, training, absence), 0 ≤ s < 1.",
+    ),
+]
+PatienceOption = Annotated[
+    float | None,
+    typer.Option(
+        "--patience-seconds",
+        help="Mean caller patience in seconds; switches to Erlang A (callers hang up).",
+    ),
+]
+AbandonmentOption = Annotated[
+    float | None,
+    typer.Option(
+        "--max-abandonment",
+        help="Highest share of callers who hang up (0–1); needs --patience-seconds.",
+    ),
+]
+
+
+def _targets(
+    *,
+    target_sl: float,
+    answer_within: float,
+    max_occupancy: float | None,
+    shrinkage: float,
+    patience_seconds: float | None,
+    max_abandonment: float | None,
+) -> StaffingTargets:
+    return StaffingTargets(
+        target_sl=target_sl,
+        answer_within=answer_within,
+        max_occupancy=max_occupancy,
+        shrinkage=shrinkage,
+        patience_seconds=patience_seconds,
+        max_abandonment=max_abandonment,
+    )
+
+
+def _console() -> Console:
+    """Rich console; piped output gets 120 columns rather than Rich's default 80."""
+    return Console() if sys.stdout.isatty() else Console(width=120)
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _staffing_record(staffing: Staffing) -> dict[str, object]:
+    metrics = staffing.metrics
+    record: dict[str, object] = {
+        "model": staffing.model,
+        "agents": staffing.agents,
+        "raw_agents": staffing.raw_agents,
+        "offered_load": metrics.offered_load,
+        "service_level": metrics.service_level,
+        "asa_seconds": _finite(metrics.asa_seconds),
+        "wait_probability": metrics.wait_probability,
+        "occupancy": metrics.occupancy,
+    }
+    if metrics.abandonment is not None:
+        record["abandonment"] = metrics.abandonment
+    return record
+
+
+def _percent(value: object) -> str:
+    return f"{value:.1%}" if isinstance(value, float) else "—"
+
+
+def _seconds(value: object) -> str:
+    return f"{value:.1f}" if isinstance(value, float) else "∞"
+
+
+@app.command()
+def staffing(
+    arrivals: Annotated[float, typer.Option(help="Calls expected in the interval.")],
+    aht_seconds: Annotated[float, typer.Option(help="Average handling time in seconds.")],
+    interval_seconds: IntervalOption = 1800.0,
+    target_sl: TargetOption = 0.8,
+    answer_within: WithinOption = 20.0,
+    max_occupancy: OccupancyOption = None,
+    shrinkage: ShrinkageOption = 0.0,
+    patience_seconds: PatienceOption = None,
+    max_abandonment: AbandonmentOption = None,
+    agents: Annotated[
+        int | None,
+        typer.Option(help="Evaluate this many agents on the phones instead of solving."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Agents needed for one interval, or what a given number of agents achieves.
+
+    Example: kpo plan staffing --arrivals 100 --interval-seconds 1800 --aht-seconds 180
+    --target-sl 0.8 --answer-within 20 --shrinkage 0.3
+    """
+    targets = _targets(
+        target_sl=target_sl,
+        answer_within=answer_within,
+        max_occupancy=max_occupancy,
+        shrinkage=shrinkage,
+        patience_seconds=patience_seconds,
+        max_abandonment=max_abandonment,
+    )
+    result = staff(
+        arrivals=arrivals,
+        interval_seconds=interval_seconds,
+        aht_seconds=aht_seconds,
+        targets=targets,
+        agents=agents,
+    )
+    record = _staffing_record(result)
+    if as_json:
+        typer.echo(json.dumps(record))
+        return
+    title = "Erlang A" if result.model == "erlang_a" else "Erlang C"
+    table = Table(title=f"Staffing ({title})", show_header=False)
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("offered load (Erlangs)", f"{result.metrics.offered_load:.2f}")
+    table.add_row("agents on the phones", str(result.raw_agents))
+    table.add_row(f"agents with {shrinkage:.0%} shrinkage", str(result.agents))
+    within = "without waiting" if answer_within == 0 else f"within {answer_within:g} s"
+    table.add_row(f"service level ({within})", _percent(record["service_level"]))
+    table.add_row("average speed of answer (s)", _seconds(record["asa_seconds"]))
+    table.add_row("probability of waiting", _percent(record["wait_probability"]))
+    table.add_row("occupancy", _percent(record["occupancy"]))
+    if "abandonment" in record:
+        table.add_row("abandonment", _percent(record["abandonment"]))
+    _console().print(table)
+
+
+_INTERVAL_FIELDS = (
+    "service_line",
+    "interval_start",
+    "arrivals",
+    "aht_seconds",
+    "offered_load",
+    "raw_agents",
+    "agents",
+    "service_level",
+    "asa_seconds",
+    "wait_probability",
+    "occupancy",
+)
+
+
+def _interval_record(plan: IntervalStaffing) -> dict[str, object]:
+    demand = plan.demand
+    record: dict[str, object] = {
+        "service_line": demand.service_line,
+        "interval_start": demand.interval_start.isoformat(),
+        "arrivals": demand.arrivals,
+        "aht_seconds": demand.aht_seconds,
+    }
+    record.update(_staffing_record(plan.staffing))
+    del record["model"]
+    return record
+
+
+def _read(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError as error:
+        raise ValidationError(
+            f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV", field="file"
+        ) from error
+    except OSError as error:
+        raise ValidationError(f"cannot read {path}: {error.strerror}", field="file") from error
+
+
+@app.command()
+def intervals(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with columns service_line, interval_start (ISO 8601 with UTC offset), "
+            "arrivals, aht_seconds.",
+            dir_okay=False,
+        ),
+    ],
+    interval_seconds: IntervalOption = 1800.0,
+    target_sl: TargetOption = 0.8,
+    answer_within: WithinOption = 20.0,
+    max_occupancy: OccupancyOption = None,
+    shrinkage: ShrinkageOption = 0.0,
+    patience_seconds: PatienceOption = None,
+    max_abandonment: AbandonmentOption = None,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="Output as a table, CSV or JSON.")
+    ] = OutputFormat.TABLE,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+) -> None:
+    """Required staff per interval and service line from an interval plan (CSV).
+
+    Every bad row is reported with its row number (header = row 1), column and reason;
+    nothing is printed unless every row is good.
+    """
+    targets = _targets(
+        target_sl=target_sl,
+        answer_within=answer_within,
+        max_occupancy=max_occupancy,
+        shrinkage=shrinkage,
+        patience_seconds=patience_seconds,
+        max_abandonment=max_abandonment,
+    )
+    demands = parse_interval_rows(_read(file))
+    plans = plan_intervals(demands, interval_seconds=interval_seconds, targets=targets)
+    records = [_interval_record(plan) for plan in plans]
+    fields = list(_INTERVAL_FIELDS) + (["abandonment"] if targets.patience_seconds else [])
+    if as_json or output is OutputFormat.JSON:
+        typer.echo(
+            json.dumps(
+                {
+                    "model": targets.model,
+                    "interval_seconds": interval_seconds,
+                    "intervals": records,
+                }
+            )
+        )
+    elif output is OutputFormat.CSV:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+        typer.echo(buffer.getvalue(), nl=False)
+    else:
+        _print_interval_table(records, targets=targets)
+
+
+def _print_interval_table(records: list[dict[str, object]], *, targets: StaffingTargets) -> None:
+    title = "Erlang A" if targets.model == "erlang_a" else "Erlang C"
+    table = Table(
+        title=f"Required staff per interval ({title})",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        caption=f"agents: on the phones; scheduled: with {targets.shrinkage:.0%} shrinkage; "
+        f"SL: answered within {targets.answer_within:g} s",
+    )
+    table.add_column("service line", overflow="fold")
+    table.add_column("interval start", no_wrap=True)
+    headings = ["calls", "agents", "scheduled", "SL", "ASA s", "occupancy"]
+    abandonment = targets.patience_seconds is not None
+    if abandonment:
+        headings.append("abandonment")
+    for heading in headings:
+        table.add_column(heading, justify="right")
+    for record in records:
+        start = datetime.fromisoformat(str(record["interval_start"]))
+        cells = [
+            str(record["service_line"]),
+            start.strftime("%Y-%m-%d %H:%M%z"),
+            f"{record['arrivals']:g}",
+            str(record["raw_agents"]),
+            str(record["agents"]),
+            _percent(record["service_level"]),
+            _seconds(record["asa_seconds"]),
+            _percent(record["occupancy"]),
+        ]
+        if abandonment:
+            cells.append(_percent(record.get("abandonment")))
+        table.add_row(*cells)
+    _console().print(table)

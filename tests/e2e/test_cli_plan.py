@@ -1,0 +1,114 @@
+"""``kpo plan`` end to end through the real console entry point (errors included)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+STAFFING = [
+    "plan",
+    "staffing",
+    "--arrivals",
+    "100",
+    "--interval-seconds",
+    "1800",
+    "--aht-seconds",
+    "180",
+    "--target-sl",
+    "0.8",
+    "--answer-within",
+    "20",
+]
+
+
+def kpo(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from kpo.entrypoints.cli.main import run; run()", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "120"},
+    )
+
+
+def test_staffing_json_erlang_c() -> None:
+    result = kpo(*STAFFING, "--shrinkage", "0.3", "--json")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["model"] == "erlang_c"
+    assert (record["raw_agents"], record["agents"]) == (14, 20)
+    assert record["service_level"] == pytest.approx(0.8884, abs=1e-4)
+    assert set(record) >= {"asa_seconds", "wait_probability", "occupancy"}
+    assert "abandonment" not in record
+
+
+def test_staffing_json_erlang_a_and_given_agents() -> None:
+    result = kpo(*STAFFING, "--patience-seconds", "120", "--agents", "12", "--json")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["model"] == "erlang_a"
+    assert record["raw_agents"] == record["agents"] == 12
+    assert 0 < record["abandonment"] < 1
+
+
+def test_staffing_table() -> None:
+    result = kpo(*STAFFING)
+    assert result.returncode == 0, result.stderr
+    assert "Erlang C" in result.stdout
+    assert "88.8%" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--target-sl", "1", "--answer-within", "0"], "never reached"),
+        (["--arrivals", "-5"], "arrivals must be zero or more"),
+        (["--arrivals", "1e12"], "no staffing up to"),
+        (["--max-abandonment", "0.1"], "needs the callers' patience"),
+        (["--shrinkage", "1"], "shrinkage"),
+    ],
+)
+def test_staffing_errors(extra: list[str], message: str) -> None:
+    result = kpo(*STAFFING, *extra)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_intervals_csv_and_json(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.csv"
+    plan.write_text(
+        "service_line,interval_start,arrivals,aht_seconds\n"
+        "cards,2026-03-02T09:00:00+01:00,100,180\n"
+        "cards,2026-03-02T09:30:00+01:00,140,180\n",
+        encoding="utf-8",
+    )
+    as_csv = kpo("plan", "intervals", str(plan), "--shrinkage", "0.3", "--format", "csv")
+    assert as_csv.returncode == 0, as_csv.stderr
+    lines = as_csv.stdout.splitlines()
+    assert lines[0].startswith("service_line,interval_start,arrivals,aht_seconds,offered_load")
+    assert lines[1].startswith("cards,2026-03-02T09:00:00+01:00,100.0,180.0,10.0,14,20,")
+    as_json = json.loads(kpo("plan", "intervals", str(plan), "--json").stdout)
+    assert [row["raw_agents"] for row in as_json["intervals"]] == [14, 18]
+    table = kpo("plan", "intervals", str(plan))
+    assert "Required staff per interval" in table.stdout
+
+
+def test_intervals_bad_file_prints_nothing(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.csv"
+    plan.write_text(
+        "service_line,interval_start,arrivals,aht_seconds\n"
+        "cards,2026-03-02T09:00:00,100,180\n"
+        "cards,2026-03-02T09:30:00+01:00,many,180\n",
+        encoding="utf-8",
+    )
+    result = kpo("plan", "intervals", str(plan), "--json")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "row 2, column interval_start" in result.stderr
+    assert "row 3, column arrivals: 'many' is not a number" in result.stderr
