@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from kpo.entrypoints.cli import sla
 from kpo.entrypoints.cli.errors import guarded
 
 __all__ = ["app", "run"]
@@ -15,6 +16,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.add_typer(sla.app, name="sla")
 
 
 @app.callback()
