@@ -42,3 +42,9 @@ def test_unknown_subdivision_is_named() -> None:
 def test_implements_the_domain_port() -> None:
     port: HolidayCalendar = CountryHolidays("PL")
     assert port.is_holiday(date(2026, 11, 11))
+
+
+def test_equal_by_country_and_subdivision() -> None:
+    assert CountryHolidays("pl") == CountryHolidays("PL")
+    assert hash(CountryHolidays("pl")) == hash(CountryHolidays("PL"))
+    assert CountryHolidays("US") != CountryHolidays("US", "CA")
