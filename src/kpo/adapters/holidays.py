@@ -40,6 +40,15 @@ class CountryHolidays:
     def __repr__(self) -> str:
         return f"CountryHolidays({self.country!r}, {self.subdivision!r})"
 
+    # Equal calendars make equal BusinessCalendars, whatever each one has cached.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CountryHolidays):
+            return NotImplemented
+        return (self.country, self.subdivision) == (other.country, other.subdivision)
+
+    def __hash__(self) -> int:
+        return hash((self.country, self.subdivision))
+
     def is_holiday(self, day: date) -> bool:
         dates = self._years.get(day.year)
         if dates is None:

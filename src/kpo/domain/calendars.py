@@ -311,11 +311,11 @@ class BusinessCalendar:
         if duration == timedelta(0):
             return start
         remaining = duration
-        for opens, closes in self._merged(start):
+        for opens, closes in self._pieces(start):
             if closes - opens >= remaining:
                 return opens + remaining
             remaining -= closes - opens
-        raise AssertionError("unreachable: _merged without a bound raises or never ends")
+        raise AssertionError("unreachable: _pieces without a bound raises or never ends")
 
     def is_open(self, at: datetime) -> bool:
         """Whether business time runs at the instant ``at``."""
@@ -325,29 +325,37 @@ class BusinessCalendar:
     def next_opening(self, at: datetime) -> datetime:
         """The first instant at or after ``at`` when the calendar is open (``at`` if open)."""
         at = _require_aware(at, "at")
-        opens, _ = next(self._merged(at))
+        opens, _ = next(self._pieces(at))
         return opens
 
     # -- internals -----------------------------------------------------------------------
 
-    def _merged(
+    def _pieces(
         self, start: datetime, *, until: datetime | None = None
     ) -> Iterator[tuple[datetime, datetime]]:
-        """Merged intervals (UTC) after ``start``, in order; the first is clipped to ``start``.
+        """Non-overlapping open pieces (UTC) from ``start`` on, in order, the first clipped to
+        ``start``. Pieces may touch; :meth:`open_intervals` merges them.
 
-        Without ``until`` the sequence is endless, except that it raises ValidationError when
-        the calendar stays closed for longer than the lookahead.
+        Touching pieces are not merged here because a round-the-clock calendar would never
+        finish merging. Without ``until`` the sequence is endless, except that it raises
+        ValidationError when the calendar stays closed for longer than the lookahead.
         """
         if not self.windows and until is None:
             raise self._never_opens("it has no opening hours")
-        pending: tuple[datetime, datetime] | None = None
+        covered = start
         for opens, closes in self._raw(start, until):
-            if closes <= start:
-                continue
+            if closes > covered:
+                yield max(opens, covered), closes
+                covered = closes
+
+    def _merged(self, start: datetime, *, until: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Pieces from :meth:`_pieces` with touching ones joined (bounded, so it ends)."""
+        pending: tuple[datetime, datetime] | None = None
+        for opens, closes in self._pieces(start, until=until):
             if pending is None:
-                pending = (max(opens, start), closes)
+                pending = (opens, closes)
             elif opens <= pending[1]:
-                pending = (pending[0], max(pending[1], closes))
+                pending = (pending[0], closes)
             else:
                 yield pending
                 pending = (opens, closes)
@@ -357,7 +365,7 @@ class BusinessCalendar:
     def _raw(self, start: datetime, until: datetime | None) -> Iterator[tuple[datetime, datetime]]:
         """Intervals of each window opening, day by day from the local day before ``start``.
 
-        Openings come out in order of their start, so a single pass can merge them.
+        Openings come out in order of their start, so a single pass can remove overlaps.
         """
         zone = self._zone
         day = start.astimezone(zone).date() - _ONE_DAY  # an overnight window may still run

@@ -31,7 +31,8 @@ from kpo.planning.intervals import (
 __all__ = ["app"]
 
 app = typer.Typer(
-    help="Plan staff: agents per interval for a service-level target (Erlang C/A) and shifts across vendors (CP-SAT).",
+    help="Plan staff: agents per interval for a service-level target (Erlang C/A) and "
+    "shifts across vendors (CP-SAT).",
     no_args_is_help=True,
 )
 app.command("schedule")(schedule)
