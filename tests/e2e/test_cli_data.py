@@ -151,3 +151,24 @@ def test_skills_catalogue(kpo: CliRunner) -> None:
     code, _, err = invoke(kpo, "skills", "add", "Tax Returns!")
     assert code == 2
     assert "unknown skill" in err
+
+
+def test_sla_status_of_an_imported_item(kpo: CliRunner) -> None:
+    invoke(kpo, "init")
+    for kind in ORDER:
+        invoke(kpo, "import", kind, str(EXAMPLES / f"{kind}.csv"))
+    # W000001 arrived Friday 2026-10-23 14:30Z = 15:30 London, disputes open mon-fri 08-20
+    code, out, err = invoke(
+        kpo, "sla", "status", "W000001", "--at", "2026-10-26T09:00:00Z", "--json"
+    )
+    assert code == 0, err
+    status = json.loads(out)
+    first, resolution = status["targets"]
+    assert first["target"] == "first_response"
+    # 4 business hours from 15:30 BST end at 19:30 BST (18:30Z) on Friday; by Monday: breached
+    assert first["due"] == "2026-10-23T18:30:00Z"
+    assert first["breached"] is True
+    assert resolution["due"] is not None
+    code, _, err = invoke(kpo, "sla", "status", "nope")
+    assert code == 2
+    assert "'nope' does not exist" in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -197,3 +198,83 @@ def _field(error: KpoError) -> str | None:
 
 def _iso_utc(at: datetime) -> str:
     return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _duration(value: timedelta) -> str:
+    sign = "-" if value < timedelta(0) else ""
+    minutes = int(abs(value).total_seconds()) // 60
+    return f"{sign}{minutes // 60}h{minutes % 60:02d}m"
+
+
+@app.command()
+def status(
+    item_id: Annotated[str, typer.Argument(metavar="ITEM_ID", help="Id of a stored work item.")],
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="Evaluate at this instant (ISO 8601 with offset) instead of now, e.g. to replay.",
+        ),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Where a stored work item stands against its service line's SLA targets.
+
+    First response runs from arrival until work starts; resolution runs until the item is
+    resolved and is paused while it waits on the client. Both count the service line's
+    business hours. Uses KPO_DATABASE_URL.
+    """
+    from kpo.adapters.clock import FixedClock, SystemClock
+    from kpo.bootstrap import calendar_for, connect
+    from kpo.services.sla_status import item_sla_status
+
+    clock = SystemClock() if at is None else FixedClock(_start(at))
+    with connect() as kpo:
+        kpo.require_schema()
+        item, clocks = item_sla_status(kpo.uow(), item_id, clock=clock, calendar_for=calendar_for)
+    now = clock.now()
+    if json_output:
+        sys.stdout.write(
+            json.dumps(
+                {
+                    "item": item.id,
+                    "state": item.state.value,
+                    "at": _iso_utc(now),
+                    "targets": [
+                        {
+                            "target": c.target_name,
+                            "target_minutes": c.target.total_seconds() / 60,
+                            "due": None if c.due is None else _iso_utc(c.due),
+                            "met_at": None if c.stopped_at is None else _iso_utc(c.stopped_at),
+                            "elapsed_minutes": c.elapsed.total_seconds() / 60,
+                            "remaining_minutes": c.remaining.total_seconds() / 60,
+                            "paused": c.paused,
+                            "breached": c.breached,
+                        }
+                        for c in clocks
+                    ],
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+        return
+    table = Table(title=f"SLA of {item.id} ({item.state.value}) at {_iso_utc(now)}")
+    for column in ("target", "due (UTC)", "met at", "elapsed", "remaining", "state"):
+        table.add_column(column)
+    for c in clocks:
+        state = "breached" if c.breached else "paused" if c.paused else "ok"
+        table.add_row(
+            c.target_name,
+            "paused" if c.due is None else _iso_utc(c.due),
+            "" if c.stopped_at is None else _iso_utc(c.stopped_at),
+            _duration(c.elapsed),
+            _duration(c.remaining),
+            state,
+        )
+    if not clocks:
+        Console().print(
+            f"Service line {item.service_line_id} sets no first-response or resolution target."
+        )
+        return
+    Console().print(table)
