@@ -32,6 +32,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kpo.domain.errors import UnknownTimeZone, ValidationError
+from kpo.domain.instants import require_utc
 
 __all__ = [
     "END_OF_DAY",
@@ -56,10 +57,7 @@ _LOOKAHEAD = timedelta(days=2 * 366)
 _ONE_DAY = timedelta(days=1)
 
 
-def _require_aware(at: datetime, name: str) -> datetime:
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"{name} must be a timezone-aware datetime, got naive {at.isoformat()}")
-    return at.astimezone(UTC)
+_require_aware = require_utc
 
 
 # --------------------------------------------------------------------------- weekly windows

@@ -9,7 +9,8 @@ Every error a user can cause derives from :class:`KpoError` and carries an
     │   ├── UnknownCurrency          not an ISO 4217 code
     │   ├── UnknownCountry           no public-holiday calendar for that code
     │   ├── UnknownSkill             skill not in the catalogue
-    │   └── UnknownLanguage          not an ISO 639-1 language code
+    │   ├── UnknownLanguage          not an ISO 639-1 language code
+    │   └── NaiveDateTime            an instant without time zone (also a ValueError)
     ├── IllegalTransition            work-item state machine refused a move
     ├── CurrencyMismatch             arithmetic across two currencies
     ├── NotFound                     an entity that does not exist
@@ -26,6 +27,7 @@ __all__ = [
     "ErrorCode",
     "IllegalTransition",
     "KpoError",
+    "NaiveDateTime",
     "NotFound",
     "UnknownCountry",
     "UnknownCurrency",
@@ -121,6 +123,15 @@ class UnknownLanguage(ValidationError):
             f"unknown language {name!r}: use an ISO 639-1 code such as 'en'", field=field
         )
         self.name = name
+
+
+class NaiveDateTime(ValidationError, ValueError):
+    def __init__(self, name: str, value: str) -> None:
+        super().__init__(
+            f"{name} {value} has no time zone (a naive datetime); give an aware instant, "
+            "e.g. with Z or +02:00",
+            field=name,
+        )
 
 
 class IllegalTransition(KpoError):

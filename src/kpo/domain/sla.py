@@ -15,21 +15,19 @@ business hours.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from kpo.domain.calendars import BusinessCalendar
 from kpo.domain.errors import ValidationError
+from kpo.domain.instants import require_utc
 
 __all__ = ["ItemSla", "Pause", "SlaClock", "SlaPolicy"]
 
 _ZERO = timedelta(0)
 
 
-def _utc(at: datetime, name: str) -> datetime:
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"{name} must be a timezone-aware datetime, got naive {at.isoformat()}")
-    return at.astimezone(UTC)
+_utc = require_utc
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ Every non-final state can be cancelled; ``resolved`` is reached from ``in_progre
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from kpo.domain.errors import IllegalTransition, ValidationError
@@ -26,8 +26,9 @@ from kpo.domain.events import (
     ItemResolved,
     ItemStateChanged,
 )
+from kpo.domain.instants import require_utc
 
-__all__ = ["TRANSITIONS", "Transition", "WorkItem", "WorkItemState", "require_utc"]
+__all__ = ["TRANSITIONS", "Transition", "WorkItem", "WorkItemState"]
 
 
 class WorkItemState(StrEnum):
@@ -54,13 +55,6 @@ TRANSITIONS: dict[WorkItemState, frozenset[WorkItemState]] = {
     _S.RESOLVED: frozenset(),
     _S.CANCELLED: frozenset(),
 }
-
-
-def require_utc(at: datetime, *, field: str = "at") -> datetime:
-    """Refuse naive datetimes; return the instant in UTC."""
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValidationError(f"{field} {at.isoformat()} has no time zone", field=field)
-    return at.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +88,7 @@ class WorkItem:
     events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.created_at = require_utc(self.created_at, field="created_at")
+        self.created_at = require_utc(self.created_at, "created_at")
         if not 0 <= self.priority <= 9:
             raise ValidationError(f"priority {self.priority} is outside 0-9", field="priority")
 
@@ -159,4 +153,4 @@ class WorkItem:
         return spans
 
     def age(self, now: datetime) -> timedelta:
-        return require_utc(now, field="now") - self.created_at
+        return require_utc(now, "now") - self.created_at

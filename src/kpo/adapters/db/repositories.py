@@ -205,21 +205,8 @@ class SqlWorkItemRepository:
 
     def add_many(self, items: Sequence[WorkItem]) -> None:
         _insert_many(self._session, tables.work_items, [mapping.work_item_to_row(i) for i in items])
-        _insert_many(
-            self._session,
-            tables.work_item_transitions,
-            [
-                {
-                    "item_id": item.id,
-                    "seq": seq,
-                    "at": step.at,
-                    "from_state": step.from_state.value,
-                    "to_state": step.to_state.value,
-                }
-                for item in items
-                for seq, step in enumerate(item.transitions)
-            ],
-        )
+        rows = [row for item in items for row in _transition_rows(item, first=0)]
+        _insert_many(self._session, tables.work_item_transitions, rows)
 
     def add(self, item: WorkItem) -> None:
         self.add_many([item])
@@ -235,17 +222,7 @@ class SqlWorkItemRepository:
             .select_from(tables.work_item_transitions)
             .where(tables.work_item_transitions.c.item_id == item.id)
         )
-        new = [
-            {
-                "item_id": item.id,
-                "seq": seq,
-                "at": step.at,
-                "from_state": step.from_state.value,
-                "to_state": step.to_state.value,
-            }
-            for seq, step in enumerate(item.transitions)
-            if seq >= (stored or 0)
-        ]
+        new = _transition_rows(item, first=stored or 0)
         if new:
             _insert_many(self._session, tables.work_item_transitions, new)
 
@@ -289,6 +266,21 @@ class SqlWorkItemRepository:
             ):
                 steps[row.item_id].append(row._mapping)
         return [mapping.work_item_from_rows(mains[i], steps[i]) for i in ids if i in mains]
+
+
+def _transition_rows(item: WorkItem, *, first: int) -> list[dict[str, Any]]:
+    """Rows for the item's transitions from number ``first`` on (earlier ones are stored)."""
+    return [
+        {
+            "item_id": item.id,
+            "seq": seq,
+            "at": step.at,
+            "from_state": step.from_state.value,
+            "to_state": step.to_state.value,
+        }
+        for seq, step in enumerate(item.transitions)
+        if seq >= first
+    ]
 
 
 class SqlEventLog:
