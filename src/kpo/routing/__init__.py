@@ -1,0 +1,1 @@
+"""The routing engine: pure and in-memory; rebuilt from storage at start."""
