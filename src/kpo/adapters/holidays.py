@@ -6,6 +6,7 @@ lazily the first time a date in them is asked about, then kept.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 import holidays
@@ -54,6 +55,13 @@ class CountryHolidays:
         if dates is None:
             dates = self._years[day.year] = self._load(day.year)
         return day in dates
+
+    def dates_in(self, years: Iterable[int]) -> frozenset[date]:
+        """Every public holiday in ``years``."""
+        for year in years:
+            if year not in self._years:
+                self._years[year] = self._load(year)
+        return frozenset(d for year in years for d in self._years[year])
 
     def loaded_years(self) -> frozenset[int]:
         """Years fetched so far (the cache)."""

@@ -10,12 +10,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-import holidays
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from kpo.domain.errors import UnknownCountry, ValidationError
+from kpo.adapters.holidays import CountryHolidays
+from kpo.domain.errors import ValidationError
 from kpo.planning.scheduling import (
     INTERVAL,
     IntervalCoverage,
@@ -96,11 +96,7 @@ def _read_requirement_csv(path: Path) -> list[tuple[str, str]]:
 
 
 def _public_holidays(country: str, years: Sequence[int]) -> frozenset[date]:
-    try:
-        calendar = holidays.country_holidays(country, years=list(years))
-    except NotImplementedError:
-        raise UnknownCountry(country, field="country") from None
-    return frozenset(d for d in calendar if isinstance(d, date))
+    return CountryHolidays(country).dates_in(years)
 
 
 def _write_shifts_csv(path: Path, shifts: Sequence[ScheduledShift]) -> None:
