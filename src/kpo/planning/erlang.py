@@ -336,8 +336,15 @@ def required_agents_grid(
 
     load = arr * aht / interval_seconds
     start = np.floor(load) + 1.0
-    # float floor can land one below an exact whole load (e.g. 2.9999999999999996)
-    start = np.where(np.abs(load - np.rint(load)) <= _INTEGER_TOLERANCE, np.rint(load) + 1, start)
+    # Near a whole number float noise decides the floor; settle those few cells in exact
+    # arithmetic, as the scalar solver does, so both always agree.
+    near = np.abs(load - np.rint(load)) <= _INTEGER_TOLERANCE
+    if np.any(near):
+        start = np.array(start, dtype=np.float64)
+        arr_b, aht_b = np.broadcast_arrays(arr, aht)
+        for index in zip(*np.nonzero(near), strict=True):
+            cell = exact(float(arr_b[index])) * exact(float(aht_b[index]))
+            start[index] = math.floor(cell / exact(interval_seconds)) + 1
     if max_occupancy is not None:
         start = np.maximum(start, _ceil_counts(load / max_occupancy).astype(np.float64))
     if np.any(start > max_agents):
