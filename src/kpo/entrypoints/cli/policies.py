@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -155,7 +154,8 @@ def _seconds(value: timedelta) -> int | float:
 
 
 def _render(policy: RoutingPolicy, *, title: str) -> None:
-    table = Table(title=escape(title), title_justify="left")
+    console.print(Text(title), soft_wrap=True)
+    table = Table()
     for column in ("step", "from age", "filter", "ranking", "relax", "then after"):
         table.add_column(column)
     for number, (step, start) in enumerate(zip(policy.steps, _starts(policy), strict=True)):
