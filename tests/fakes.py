@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Any, Self
@@ -81,6 +82,9 @@ class FakeServiceLines(_Keyed):
     def all(self, *, client_id: str | None = None) -> list[ServiceLine]:
         lines = sorted(self._t.values(), key=lambda line: line.id)
         return [line for line in lines if client_id in (None, line.client_id)]
+
+    def set_routing_policy(self, line_id: str, text: str | None) -> None:
+        self._t[line_id] = dataclasses.replace(self._t[line_id], routing_policy=text)
 
 
 class FakeSpecialists(_Keyed):

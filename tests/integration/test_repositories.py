@@ -140,3 +140,19 @@ def test_bulk_insert_beyond_one_chunk(uow: SqlUnitOfWork) -> None:
     with uow:
         assert uow.work_items.count() == 1202
         assert len(uow.work_items.all(service_line_id="acme-disputes")) == 1202
+
+
+def test_routing_policy_is_stored_and_cleared(uow: SqlUnitOfWork) -> None:
+    with uow:
+        uow.service_lines.set_routing_policy("acme-disputes", '[{"ranking": "cost_sla"}]')
+        uow.commit()
+    with uow:
+        line = uow.service_lines.get("acme-disputes")
+        assert line is not None
+        assert line.routing_policy == '[{"ranking": "cost_sla"}]'
+        uow.service_lines.set_routing_policy("acme-disputes", None)
+        uow.commit()
+    with uow:
+        line = uow.service_lines.get("acme-disputes")
+        assert line is not None
+        assert line.routing_policy is None

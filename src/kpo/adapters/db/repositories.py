@@ -98,6 +98,13 @@ class SqlServiceLineRepository:
             query = query.where(tables.service_lines.c.client_id == client_id)
         return [mapping.service_line_from_row(r._mapping) for r in self._session.execute(query)]
 
+    def set_routing_policy(self, line_id: str, text: str | None) -> None:
+        self._session.execute(
+            update(tables.service_lines)
+            .where(tables.service_lines.c.id == line_id)
+            .values(routing_policy=text)
+        )
+
 
 class SqlVendorRepository:
     def __init__(self, session: Session) -> None:
