@@ -18,9 +18,10 @@ assigns the largest possible number of items). Items of one service line, langua
 priority are interchangeable — same eligible specialists, same costs — so they form one
 *group* in the flow network, and within a group the oldest items get the slots.
 
-The solver works in exact integers: a pair costs ``hourly_cost × 10**d × handle seconds``
-where ``d`` is the largest number of decimals among the hourly costs, i.e. the cost in units
-of ``1 / (3600 × 10**d)`` of the currency. Reported costs are ``assignment_cost`` Money.
+The cost of a pair is ``assignment_cost`` rounded half-even to :data:`COST_QUANTUM`
+(1/10,000 of the currency): the solver minimises the sum of exactly these integers, so the
+reported total is exact, equals the sum of the reported pair costs, and anyone can check the
+optimum from them (``eligible_pairs``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 from time import perf_counter
 
@@ -54,6 +56,7 @@ from kpo.routing.model import (
 )
 
 __all__ = [
+    "COST_QUANTUM",
     "Assignment",
     "BatchResult",
     "BatchStats",
@@ -61,6 +64,10 @@ __all__ = [
     "UnassignedReason",
     "solve_batch",
 ]
+
+
+COST_QUANTUM = Decimal("0.0001")
+_UNITS = 10_000  # cost units per currency unit: 1 / COST_QUANTUM
 
 
 class UnassignedReason(StrEnum):
@@ -115,19 +122,14 @@ class BatchResult:
     unassigned: tuple[Unassigned, ...]
     total_cost: Money | None
     stats: BatchStats
-    _eligible: tuple[tuple[WorkItem, ServiceLine, tuple[Specialist, ...]], ...] = field(
+    _eligible: tuple[tuple[WorkItem, tuple[tuple[Specialist, Money], ...]], ...] = field(
         repr=False, compare=False
     )
 
     def eligible_pairs(self) -> Iterator[tuple[WorkItem, Specialist, Money]]:
         """Every (item, specialist) pair the solver could choose, with its cost."""
-        costs: dict[tuple[str, str], Money] = {}
-        for item, line, specialists in self._eligible:
-            for specialist in specialists:
-                key = (line.id, specialist.id)
-                cost = costs.get(key)
-                if cost is None:
-                    cost = costs[key] = assignment_cost(line, specialist)
+        for item, options in self._eligible:
+            for specialist, cost in options:
                 yield item, specialist, cost
 
 
@@ -215,20 +217,23 @@ def solve_batch(
     if currency is not None:
         total = sum((a.cost for a in assigned), Money.zero(currency))
     eligible = tuple(
-        (items[p], lines[key[0]], tuple(specialists[j] for j in audience.candidates))
+        (items[p], options)
         for key, audience in zip(keys, audiences, strict=True)
+        for options in [
+            tuple((specialists[j], network.money(lines[key[0]], j)) for j in audience.candidates)
+        ]
         for p in members[key]
     )
     stats = BatchStats(
         items=len(items),
         specialists=len(specialists),
         groups=len(keys),
-        eligible_pairs=sum(len(s) for _, _, s in eligible),
+        eligible_pairs=sum(len(options) for _, options in eligible),
         nodes=solution.nodes,
         arcs=solution.arcs,
         max_flow_runs=solution.max_flow_runs,
         optimal_cost_units=solution.cost * solution.cost_divisor,
-        cost_units_per_currency_unit=3600 * network.scale,
+        cost_units_per_currency_unit=_UNITS,
         exact=solution.exact,
         prepare_seconds=prepared - started,
         solve_seconds=solved - prepared,
@@ -334,10 +339,6 @@ class _Network:
             for channel, slots in specialist.capacity.items():
                 if slots > 0:
                     self.by_channel[channel].add(index)
-        exponents = [s.hourly_cost.amount.as_tuple().exponent for s in specialists]
-        decimals = max([0, *(-e for e in exponents if isinstance(e, int))])
-        self.scale = 10**decimals
-        self.hourly = [int(s.hourly_cost.amount.scaleb(decimals)) for s in specialists]
         self._available: dict[int, bool] = {}
         self._shift_left: dict[int, timedelta] = {}
         self._handle: dict[tuple[str, int], timedelta] = {}
@@ -371,9 +372,12 @@ class _Network:
         return self._handle[key]
 
     def money(self, line: ServiceLine, index: int) -> Money:
+        """The pair's cost, rounded to :data:`COST_QUANTUM`."""
         key = (line.id, index)
         if key not in self._money:
-            self._money[key] = assignment_cost(line, self.specialists[index])
+            exact = assignment_cost(line, self.specialists[index])
+            amount = exact.amount.quantize(COST_QUANTUM, rounding=ROUND_HALF_EVEN)
+            self._money[key] = Money(amount, exact.currency)
         return self._money[key]
 
     def slot(self, index: int, channel: Channel) -> int:
@@ -418,8 +422,7 @@ class _Network:
             else:
                 audience.candidates.append(j)
                 audience.slots.append(self.slot(j, line.channel))
-                seconds = int(self.handle_time(line, j).total_seconds())
-                audience.costs.append(self.hourly[j] * seconds)
+                audience.costs.append(int(self.money(line, j).amount * _UNITS))
         if not audience.candidates:
             detail = ", ".join(f"{n} {why}" for why, n in misses.most_common())
             audience.why_none = (
