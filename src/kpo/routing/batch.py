@@ -164,7 +164,7 @@ def solve_batch(
     for position, (item, line) in enumerate(zip(items, lines_of, strict=True)):
         members[(line.id, item.language, item.priority)].append(position)
     keys = list(members)
-    audiences = [network.audience(lines[key[0]], key[1]) for key in keys]
+    audiences = [network.audience(lines[key[0]], key[1]) for key in keys]  # cached per line+lang
 
     arc_group: list[int] = []
     arc_slot: list[int] = []
@@ -215,13 +215,10 @@ def solve_batch(
     unassigned.sort(key=lambda u: order[u.item.id])
     total = None
     if currency is not None:
-        total = sum((a.cost for a in assigned), Money.zero(currency))
+        total = sum((a.cost for a in assigned), Money(COST_QUANTUM * 0, currency))
     eligible = tuple(
-        (items[p], options)
+        (items[p], audience.options)
         for key, audience in zip(keys, audiences, strict=True)
-        for options in [
-            tuple((specialists[j], network.money(lines[key[0]], j)) for j in audience.candidates)
-        ]
         for p in members[key]
     )
     stats = BatchStats(
@@ -290,6 +287,7 @@ class _Audience:
     candidates: list[int]
     slots: list[int]
     costs: list[int]
+    options: tuple[tuple[Specialist, Money], ...] = ()
     why_none: tuple[UnassignedReason, str] | None = None
 
     def reason(
@@ -339,10 +337,10 @@ class _Network:
             for channel, slots in specialist.capacity.items():
                 if slots > 0:
                     self.by_channel[channel].add(index)
-        self._available: dict[int, bool] = {}
-        self._shift_left: dict[int, timedelta] = {}
-        self._handle: dict[tuple[str, int], timedelta] = {}
-        self._money: dict[tuple[str, int], Money] = {}
+        self._now: dict[int, tuple[bool, timedelta]] = {}
+        self._handle: dict[tuple[str, tuple[int, ...]], timedelta] = {}
+        self._pair: dict[tuple[str, tuple[int, ...], Money], tuple[timedelta, Money]] = {}
+        self._audience: dict[tuple[str, str], _Audience] = {}
         self._slot: dict[tuple[int, Channel], int] = {}
         self.slot_capacity: list[int] = []
 
@@ -353,32 +351,40 @@ class _Network:
         in_use = self.occupied.get(specialist.id, {}).get(channel, 0)
         return max(0, specialist.capacity.get(channel, 0) - in_use)
 
-    def available(self, index: int) -> bool:
-        if index not in self._available:
-            self._available[index] = available_on(self.specialists[index], self.at)
-        return self._available[index]
-
-    def shift_left(self, index: int) -> timedelta:
-        if index not in self._shift_left:
+    def now(self, index: int) -> tuple[bool, timedelta]:
+        """Available (status, employment) at ``at``, and the shift time left then."""
+        state = self._now.get(index)
+        if state is None:
             specialist = self.specialists[index]
-            calendar = shift_calendar(specialist, self.holidays_for(specialist))
-            self._shift_left[index] = shift_left(calendar, self.at)
-        return self._shift_left[index]
+            if available_on(specialist, self.at):
+                calendar = shift_calendar(specialist, self.holidays_for(specialist))
+                state = (True, shift_left(calendar, self.at))
+            else:
+                state = (False, timedelta(0))
+            self._now[index] = state
+        return state
 
-    def handle_time(self, line: ServiceLine, index: int) -> timedelta:
-        key = (line.id, index)
-        if key not in self._handle:
-            self._handle[key] = expected_handle_time(line, self.specialists[index])
-        return self._handle[key]
+    def pair(self, line: ServiceLine, index: int) -> tuple[timedelta, Money]:
+        """Expected handle time and cost (rounded to :data:`COST_QUANTUM`) of one pair.
+
+        Memoised on what :mod:`kpo.routing.model` documents them to depend on: the line, the
+        specialist's levels in its required skills and (for the cost) the hourly cost.
+        """
+        specialist = self.specialists[index]
+        levels = tuple(specialist.level_of(r.skill) for r in line.required_skills)
+        key = (line.id, levels, specialist.hourly_cost)
+        found = self._pair.get(key)
+        if found is None:
+            handle_time = self._handle.get(key[:2])
+            if handle_time is None:
+                handle_time = self._handle[key[:2]] = expected_handle_time(line, specialist)
+            exact = assignment_cost(line, specialist)
+            amount = exact.amount.quantize(COST_QUANTUM, rounding=ROUND_HALF_EVEN)
+            found = self._pair[key] = (handle_time, Money(amount, exact.currency))
+        return found
 
     def money(self, line: ServiceLine, index: int) -> Money:
-        """The pair's cost, rounded to :data:`COST_QUANTUM`."""
-        key = (line.id, index)
-        if key not in self._money:
-            exact = assignment_cost(line, self.specialists[index])
-            amount = exact.amount.quantize(COST_QUANTUM, rounding=ROUND_HALF_EVEN)
-            self._money[key] = Money(amount, exact.currency)
-        return self._money[key]
+        return self.pair(line, index)[1]
 
     def slot(self, index: int, channel: Channel) -> int:
         key = (index, channel)
@@ -401,6 +407,13 @@ class _Network:
         return sorted(j for j in pool if statically_eligible(line, self.specialists[j], language))
 
     def audience(self, line: ServiceLine, language: str) -> _Audience:
+        """Who may take an item of ``line`` in ``language`` now; computed once per pair."""
+        key = (line.id, language)
+        if key not in self._audience:
+            self._audience[key] = self._audience_of(line, language)
+        return self._audience[key]
+
+    def _audience_of(self, line: ServiceLine, language: str) -> _Audience:
         audience = _Audience(line, language, [], [], [])
         qualified = self.qualified(line, language)
         if not qualified:
@@ -410,19 +423,26 @@ class _Network:
             )
             return audience
         misses: Counter[str] = Counter()
+        options: list[tuple[Specialist, Money]] = []
         for j in qualified:
-            if not self.available(j):
+            available, left = self.now(j)
+            if not available:
                 misses["not available (status or employment)"] += 1
-            elif self.free(j, line.channel) <= 0:
+                continue
+            if self.free(j, line.channel) <= 0:
                 misses[f"without a free {line.channel.value} slot"] += 1
-            elif self.shift_left(j) <= timedelta(0):
+            elif left <= timedelta(0):
                 misses["on a public holiday" if self.on_holiday(j) else "off shift"] += 1
-            elif self.shift_left(j) < self.handle_time(line, j):
-                misses["with less shift left than the expected handle time"] += 1
             else:
+                handle_time, cost = self.pair(line, j)
+                if left < handle_time:
+                    misses["with less shift left than the expected handle time"] += 1
+                    continue
                 audience.candidates.append(j)
                 audience.slots.append(self.slot(j, line.channel))
-                audience.costs.append(int(self.money(line, j).amount * _UNITS))
+                audience.costs.append(int(cost.amount * _UNITS))
+                options.append((self.specialists[j], cost))
+        audience.options = tuple(options)
         if not audience.candidates:
             detail = ", ".join(f"{n} {why}" for why, n in misses.most_common())
             audience.why_none = (
