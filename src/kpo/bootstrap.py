@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from kpo.adapters.db.engine import create_db_engine, current_revision, head_revision
 from kpo.adapters.db.unit_of_work import SqlUnitOfWork
@@ -14,7 +17,7 @@ from kpo.domain.calendars import BusinessCalendar, NoHolidays, parse_hours
 from kpo.domain.clients import Coverage
 from kpo.domain.errors import KpoError
 
-__all__ = ["App", "DatabaseNotReady", "calendar_for", "connect"]
+__all__ = ["App", "DatabaseNotReady", "calendar_for", "connect", "connect_existing"]
 
 
 class DatabaseNotReady(KpoError):
@@ -58,6 +61,33 @@ def connect(database_url: str | None = None) -> App:
     """
     settings = Settings() if database_url is None else Settings(database_url=database_url)
     return App(settings, create_db_engine(settings.database_url))
+
+
+def connect_existing(database_url: str | None = None) -> tuple[App | None, str]:
+    """The database if it exists with the current schema, else ``None`` and why not.
+
+    Unlike :func:`connect` followed by a query, this never creates a SQLite file.
+    """
+    settings = Settings() if database_url is None else Settings(database_url=database_url)
+    url = settings.database_url
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None, f"KPO_DATABASE_URL {url!r} is not a database URL"
+    if parsed.drivername.startswith("sqlite"):
+        database = parsed.database or ""
+        if not database or database == ":memory:" or not Path(database).expanduser().is_file():
+            return None, f"the database {url!r} does not exist"
+    app = App(settings, create_db_engine(url))
+    try:
+        app.require_schema()
+    except DatabaseNotReady as error:
+        app.close()
+        return None, error.message
+    except SQLAlchemyError as error:
+        app.close()
+        return None, f"the database {url!r} cannot be read ({type(error).__name__})"
+    return app, ""
 
 
 def calendar_for(coverage: Coverage) -> BusinessCalendar:
