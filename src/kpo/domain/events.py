@@ -9,6 +9,7 @@ __all__ = [
     "DomainEvent",
     "ItemAssigned",
     "ItemCancelled",
+    "ItemCommented",
     "ItemQueued",
     "ItemResolved",
     "ItemStateChanged",
@@ -51,3 +52,11 @@ class ItemResolved(DomainEvent):
 @dataclass(frozen=True, slots=True)
 class ItemCancelled(DomainEvent):
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemCommented(DomainEvent):
+    """A note on an item by one of the parties; ``author`` is ``role:organization``."""
+
+    author: str
+    text: str

@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from kpo.adapters.db.access import SqlApiKeyRepository, SqlIdempotencyRepository
 from kpo.adapters.db.repositories import (
     SqlClientRepository,
     SqlEventLog,
@@ -16,6 +17,7 @@ from kpo.adapters.db.repositories import (
     SqlVendorRepository,
     SqlWorkItemRepository,
 )
+from kpo.adapters.db.webhooks import SqlWebhookRepository
 
 __all__ = ["SqlUnitOfWork"]
 
@@ -30,6 +32,9 @@ class SqlUnitOfWork:
     specialists: SqlSpecialistRepository
     work_items: SqlWorkItemRepository
     events: SqlEventLog
+    api_keys: SqlApiKeyRepository
+    idempotency: SqlIdempotencyRepository
+    webhooks: SqlWebhookRepository
 
     def __init__(self, engine: Engine) -> None:
         self._factory = sessionmaker(bind=engine, expire_on_commit=False)
@@ -45,6 +50,9 @@ class SqlUnitOfWork:
         self.specialists = SqlSpecialistRepository(session)
         self.work_items = SqlWorkItemRepository(session)
         self.events = SqlEventLog(session)
+        self.api_keys = SqlApiKeyRepository(session)
+        self.idempotency = SqlIdempotencyRepository(session)
+        self.webhooks = SqlWebhookRepository(session)
         return self
 
     def __exit__(

@@ -1,0 +1,216 @@
+"""Use cases of work items over their life: submit, read, comment, wait, resolve, cancel.
+
+Every function takes the calling :class:`~kpo.domain.access.Actor`; an item outside the
+caller's scope is reported as not found. Each change is one transaction that stores the item,
+its new transitions and its events (and so the webhook outbox rows of those events).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from kpo.domain.access import Actor, Role
+from kpo.domain.errors import Conflict, NotFound, ValidationError
+from kpo.domain.events import ItemCommented
+from kpo.domain.queries import ItemOwnership, ItemQuery
+from kpo.domain.reference import parse_language
+from kpo.domain.work_items import WorkItem, WorkItemState
+from kpo.services.ports import UnitOfWork
+from kpo.services.sla_status import Clock
+
+__all__ = [
+    "MAX_COMMENT_CHARS",
+    "LoggedEvent",
+    "SubmitWorkItem",
+    "cancel_item",
+    "comment_on_item",
+    "get_work_item",
+    "item_events",
+    "list_work_items",
+    "new_item_id",
+    "resolve_item",
+    "submit_work_item",
+    "visible_item",
+    "wait_on_client",
+]
+
+MAX_COMMENT_CHARS = 10_000
+
+
+def new_item_id() -> str:
+    """A fresh work-item id for items submitted without one."""
+    return f"wi_{secrets.token_hex(8)}"
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitWorkItem:
+    service_line_id: str
+    language: str
+    subject: str = ""
+    description: str = ""
+    priority: int = 0
+    external_ref: str | None = None
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEvent:
+    name: str
+    at: datetime
+    data: dict[str, Any]
+
+
+def submit_work_item(
+    uow: UnitOfWork, actor: Actor, command: SubmitWorkItem, *, clock: Clock
+) -> WorkItem:
+    """Validate and store a new queued item of a service line the caller may submit to."""
+    actor.require(Role.CLIENT, action="submit work items")
+    language = parse_language(command.language, field="language")
+    with uow:
+        line = uow.service_lines.get(command.service_line_id)
+        if line is None or not actor.sees_client(line.client_id):
+            raise NotFound("service line", command.service_line_id)
+        if language not in line.languages:
+            raise ValidationError(
+                f"service line {line.id!r} does not serve {language!r} (it serves "
+                f"{', '.join(sorted(line.languages))})",
+                field="language",
+            )
+        item_id = command.id or new_item_id()
+        if uow.work_items.get(item_id) is not None:
+            raise Conflict("work item", item_id)
+        item = WorkItem(
+            id=item_id,
+            service_line_id=line.id,
+            created_at=clock.now(),
+            subject=command.subject,
+            description=command.description,
+            language=language,
+            priority=command.priority,
+            external_ref=command.external_ref,
+        )
+        item.record_queued()
+        uow.work_items.add(item)
+        uow.events.append(item.events)
+        uow.commit()
+    item.events.clear()
+    return item
+
+
+def visible_item(uow: UnitOfWork, actor: Actor, item_id: str) -> tuple[WorkItem, ItemOwnership]:
+    """The item and whose it is, inside an open unit of work; not found when out of scope."""
+    owner = uow.work_items.ownership(item_id)
+    if owner is None or not actor.sees_item(
+        client_id=owner.client_id,
+        specialist_id=owner.specialist_id,
+        holder_vendor_id=owner.vendor_id,
+    ):
+        raise NotFound("work item", item_id)
+    item = uow.work_items.get(item_id)
+    assert item is not None
+    return item, owner
+
+
+def get_work_item(uow: UnitOfWork, actor: Actor, item_id: str) -> WorkItem:
+    with uow:
+        return visible_item(uow, actor, item_id)[0]
+
+
+def list_work_items(uow: UnitOfWork, actor: Actor, query: ItemQuery) -> list[WorkItem]:
+    """One page of the items the caller may see, oldest first."""
+    if actor.role is Role.CLIENT:
+        if query.client_id not in (None, actor.org_id):
+            return []
+        query = replace(query, client_id=actor.org_id)
+    elif actor.role is Role.VENDOR:
+        if query.vendor_id not in (None, actor.org_id):
+            return []
+        query = replace(query, vendor_id=actor.org_id)
+    elif actor.role is Role.SPECIALIST:
+        if query.specialist_id not in (None, actor.org_id):
+            return []
+        query = replace(query, specialist_id=actor.org_id)
+    with uow:
+        return uow.work_items.page(query)
+
+
+def _save(uow: UnitOfWork, item: WorkItem) -> WorkItem:
+    uow.work_items.save(item)
+    uow.events.append(item.events)
+    uow.commit()
+    item.events.clear()
+    return item
+
+
+def comment_on_item(
+    uow: UnitOfWork, actor: Actor, item_id: str, text: str, *, clock: Clock
+) -> WorkItem:
+    """Add a note to the item. A client's note on an item waiting on the client resumes it."""
+    text = text.strip()
+    if not text:
+        raise ValidationError("the comment is empty", field="text")
+    if len(text) > MAX_COMMENT_CHARS:
+        raise ValidationError(
+            f"the comment has {len(text):,} characters; the limit is {MAX_COMMENT_CHARS:,}",
+            field="text",
+        )
+    now = clock.now()
+    with uow:
+        item, _ = visible_item(uow, actor, item_id)
+        if item.state.is_final:
+            raise ValidationError(
+                f"work item {item_id!r} is {item.state.value}; it takes no more comments",
+                field="text",
+            )
+        item.events.append(ItemCommented(item.id, now, actor.label, text))
+        if actor.role is Role.CLIENT and item.state is WorkItemState.WAITING_ON_CLIENT:
+            item.resume(at=now)
+        return _save(uow, item)
+
+
+def _worked_on(item: WorkItem, now: datetime) -> None:
+    """An assigned item counts as started when its holder first acts on it."""
+    if item.state is WorkItemState.ASSIGNED:
+        item.start(at=now)
+
+
+def wait_on_client(uow: UnitOfWork, actor: Actor, item_id: str, *, clock: Clock) -> WorkItem:
+    """Pause the resolution clock: the item waits for the client's answer."""
+    actor.require(Role.VENDOR, Role.SPECIALIST, action="put work items on hold for the client")
+    now = clock.now()
+    with uow:
+        item, _ = visible_item(uow, actor, item_id)
+        _worked_on(item, now)
+        item.wait_on_client(at=now)
+        return _save(uow, item)
+
+
+def resolve_item(uow: UnitOfWork, actor: Actor, item_id: str, *, clock: Clock) -> WorkItem:
+    actor.require(Role.VENDOR, Role.SPECIALIST, action="resolve work items")
+    now = clock.now()
+    with uow:
+        item, _ = visible_item(uow, actor, item_id)
+        _worked_on(item, now)
+        item.resolve(at=now)
+        return _save(uow, item)
+
+
+def cancel_item(
+    uow: UnitOfWork, actor: Actor, item_id: str, *, clock: Clock, reason: str = ""
+) -> WorkItem:
+    actor.require(Role.CLIENT, action="cancel work items")
+    now = clock.now()
+    with uow:
+        item, _ = visible_item(uow, actor, item_id)
+        item.cancel(at=now, reason=reason)
+        return _save(uow, item)
+
+
+def item_events(uow: UnitOfWork, actor: Actor, item_id: str) -> list[LoggedEvent]:
+    """The item's event log, oldest first."""
+    with uow:
+        visible_item(uow, actor, item_id)
+        return [LoggedEvent(name, at, data) for name, at, data in uow.events.for_item(item_id)]
