@@ -9,13 +9,17 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from kpo.adapters.clock import SystemClock
 from kpo.adapters.db.engine import create_db_engine, current_revision, head_revision
 from kpo.adapters.db.unit_of_work import SqlUnitOfWork
 from kpo.adapters.holidays import CountryHolidays
+from kpo.adapters.webhooks.http import HttpWebhookTransport
 from kpo.config import Settings
 from kpo.domain.calendars import BusinessCalendar, NoHolidays, parse_hours
 from kpo.domain.clients import Coverage
 from kpo.domain.errors import KpoError
+from kpo.services.ports import WebhookTransport
+from kpo.services.sla_status import Clock
 
 __all__ = ["App", "DatabaseNotReady", "calendar_for", "connect", "connect_existing"]
 
@@ -30,10 +34,11 @@ class DatabaseNotReady(KpoError):
 
 @dataclass
 class App:
-    """Wired adapters for one process: an engine and a unit-of-work factory."""
+    """Wired adapters for one process: an engine, a unit-of-work factory and a clock."""
 
     settings: Settings
     engine: Engine = field(repr=False)
+    clock: Clock = field(default_factory=SystemClock)
 
     def __enter__(self) -> App:
         return self
@@ -47,6 +52,10 @@ class App:
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)
+
+    def webhook_transport(self) -> WebhookTransport:
+        """How webhook deliveries are posted (HTTP with a 10 s timeout)."""
+        return HttpWebhookTransport(timeout=10.0)
 
     def require_schema(self) -> None:
         found, head = current_revision(self.engine), head_revision()

@@ -14,6 +14,7 @@ from kpo.domain.errors import Conflict, NotFound, ValidationError
 from kpo.domain.specialists import Specialist, SpecialistStatus
 from kpo.domain.vendors import Vendor
 from kpo.services.ports import UnitOfWork
+from kpo.services.routing_policies import clear_routing_policy, set_routing_policy
 
 __all__ = [
     "create_client",
@@ -28,6 +29,7 @@ __all__ = [
     "list_service_lines",
     "list_specialists",
     "list_vendors",
+    "set_line_routing_policy",
     "set_specialist_status",
 ]
 
@@ -176,3 +178,16 @@ def set_specialist_status(
         uow.specialists.save(specialist)
         uow.commit()
     return specialist
+
+
+def set_line_routing_policy(
+    uow: UnitOfWork, actor: Actor, line_id: str, document: str | None
+) -> ServiceLine:
+    """Store (``None``: clear) the routing policy of a line the caller may manage."""
+    actor.require(Role.CLIENT, action="change routing policies")
+    get_service_line(uow, actor, line_id)
+    if document is None:
+        clear_routing_policy(uow, line_id)
+    else:
+        set_routing_policy(uow, line_id, document)
+    return get_service_line(uow, actor, line_id)

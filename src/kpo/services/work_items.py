@@ -8,18 +8,22 @@ its new transitions and its events (and so the webhook outbox rows of those even
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from kpo.domain.access import Actor, Role
+from kpo.domain.calendars import BusinessCalendar
+from kpo.domain.clients import Coverage
 from kpo.domain.errors import Conflict, NotFound, ValidationError
 from kpo.domain.events import ItemCommented
+from kpo.domain.item_sla import ClockStatus
 from kpo.domain.queries import ItemOwnership, ItemQuery
 from kpo.domain.reference import parse_language
 from kpo.domain.work_items import WorkItem, WorkItemState
 from kpo.services.ports import UnitOfWork
-from kpo.services.sla_status import Clock
+from kpo.services.sla_status import Clock, item_sla_status
 
 __all__ = [
     "MAX_COMMENT_CHARS",
@@ -29,6 +33,7 @@ __all__ = [
     "comment_on_item",
     "get_work_item",
     "item_events",
+    "item_sla",
     "list_work_items",
     "new_item_id",
     "resolve_item",
@@ -214,3 +219,17 @@ def item_events(uow: UnitOfWork, actor: Actor, item_id: str) -> list[LoggedEvent
     with uow:
         visible_item(uow, actor, item_id)
         return [LoggedEvent(name, at, data) for name, at, data in uow.events.for_item(item_id)]
+
+
+def item_sla(
+    uow: UnitOfWork,
+    actor: Actor,
+    item_id: str,
+    *,
+    clock: Clock,
+    calendar_for: Callable[[Coverage], BusinessCalendar],
+) -> tuple[WorkItem, tuple[ClockStatus, ...]]:
+    """The SLA clocks of an item the caller may see (see :mod:`kpo.services.sla_status`)."""
+    with uow:
+        visible_item(uow, actor, item_id)
+    return item_sla_status(uow, item_id, clock=clock, calendar_for=calendar_for)

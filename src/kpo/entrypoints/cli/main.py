@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kpo.entrypoints.cli import data, demo, plan, policies, route_batch, sla
+from kpo.entrypoints.cli import data, demo, plan, policies, route_batch, serve, sla
 from kpo.entrypoints.cli.errors import GuardedGroup, guard
 
 __all__ = ["app", "run"]
@@ -27,6 +27,8 @@ app.add_typer(plan.app, name="plan")
 app.add_typer(sla.app, name="sla")
 app.add_typer(policies.app, name="policy")
 app.add_typer(route_batch.app, name="route")
+app.command("serve")(serve.serve)
+app.add_typer(serve.keys_app, name="keys")
 
 
 @app.callback()

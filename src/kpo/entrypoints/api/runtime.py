@@ -1,0 +1,53 @@
+"""What one API process holds: wired adapters, the clock, settings and metrics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kpo.bootstrap import App, calendar_for
+from kpo.domain.access import Actor
+from kpo.entrypoints.api.metrics import Metrics, Snapshot
+from kpo.services.ports import UnitOfWork, WebhookTransport
+from kpo.services.reports import queue_report, sla_report
+from kpo.services.sla_status import Clock
+
+__all__ = ["ApiSettings", "Runtime"]
+
+
+@dataclass(frozen=True, slots=True)
+class ApiSettings:
+    """``background`` runs the timers and the webhook sender in this process (off in tests
+    that drive them by hand); ``tick_seconds`` is how often they look for due work."""
+
+    max_body_bytes: int = 1 << 20
+    background: bool = True
+    tick_seconds: float = 0.25
+    metrics_refresh_seconds: float = 15.0
+
+
+class Runtime:
+    def __init__(
+        self,
+        app: App,
+        *,
+        settings: ApiSettings,
+        clock: Clock | None = None,
+        transport: WebhookTransport | None = None,
+    ) -> None:
+        self.app = app
+        self.settings = settings
+        self.clock: Clock = clock or app.clock
+        self.transport: WebhookTransport = transport or app.webhook_transport()
+        self.calendar_for = calendar_for
+        self.metrics = Metrics(self._snapshot, refresh=settings.metrics_refresh_seconds)
+
+    def uow(self) -> UnitOfWork:
+        return self.app.uow()
+
+    def _snapshot(self) -> Snapshot:
+        operator = Actor.operator()
+        queues = queue_report(self.uow(), operator)
+        sla = sla_report(self.uow(), operator, clock=self.clock, calendar_for=self.calendar_for)
+        with self.uow() as uow:
+            pending = uow.webhooks.pending_count()
+        return Snapshot(queues, sla, pending)
