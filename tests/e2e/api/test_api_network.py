@@ -103,7 +103,9 @@ def test_every_validation_error_names_its_field(api: Api) -> None:
     assert [e["field"] for e in problem["errors"]] == ["required_skills"]
 
     policy = [{"ranking": "cheapest"}]
-    answer = api.http.post("/v1/service-lines/acme-disputes/routing-policy", json=policy, headers=headers)
+    answer = api.http.post(
+        "/v1/service-lines/acme-disputes/routing-policy", json=policy, headers=headers
+    )
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["field"].startswith("steps[0]")
 
@@ -111,9 +113,7 @@ def test_every_validation_error_names_its_field(api: Api) -> None:
 def test_duplicates_conflict_and_nothing_changes(api: Api) -> None:
     kpo = api.operator
     with pytest.raises(ApiError) as raised:
-        kpo.create_client(
-            ClientCreate(id="acme", name="Other", time_zone="UTC", currency="EUR")
-        )
+        kpo.create_client(ClientCreate(id="acme", name="Other", time_zone="UTC", currency="EUR"))
     assert (raised.value.status, raised.value.code) == (409, "conflict")
     assert kpo.get_client("acme").name == "Acme Bank"
 

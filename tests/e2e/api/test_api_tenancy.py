@@ -119,7 +119,9 @@ def test_another_tenant_gets_403_or_404_and_learns_nothing(
 def test_each_tenant_still_reaches_its_own_objects(api: Api) -> None:
     objects = _a_objects(api)
     for role, org in TENANTS["a"]:
-        answer = api.http.get(f"/v1/work-items/{objects['item_id']}", headers=api.headers(role, org))
+        answer = api.http.get(
+            f"/v1/work-items/{objects['item_id']}", headers=api.headers(role, org)
+        )
         assert answer.status_code == 200, role
     vendor = api.http.get("/v1/specialists", headers=api.headers(Role.VENDOR, "krakow")).json()
     assert [s["id"] for s in vendor] == ["krakow-001"]

@@ -64,8 +64,7 @@ class ObservabilityMiddleware:
             await self.app(scope, receive, sending)
         finally:
             elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
+            template = _template(scope)
             method = scope.get("method", "")
             runtime.metrics.requests.labels(method, template, str(status)).inc()
             runtime.metrics.latency.labels(method, template).observe(elapsed)
@@ -82,6 +81,15 @@ class ObservabilityMiddleware:
                     "actor": getattr(actor, "label", None),
                 },
             )
+
+
+def _template(scope: Scope) -> str:
+    """The path with its parameters named (``/v1/work-items/{item_id}``): bounded label values."""
+    if scope.get("route") is None:
+        return "unmatched"
+    names = {str(v): k for k, v in scope.get("path_params", {}).items()}
+    segments = str(scope.get("path", "")).split("/")
+    return "/".join(f"{{{names[s]}}}" if s in names else s for s in segments)
 
 
 class _TooLarge(Exception):
