@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 
 from kpo.client import ApiError
+from kpo.domain.channels import Channel
 from kpo.domain.access import Role
 from kpo.entrypoints.api.schemas.common import MoneyIn
 from kpo.entrypoints.api.schemas.network import (
@@ -27,7 +28,7 @@ def test_operator_builds_the_network_over_http(api: Api) -> None:
             id="initech-l1",
             client_id="initech",
             name="L1 help desk",
-            channel="ticket",
+            channel=Channel.TICKET,
             required_skills={"it_support_l1": 2},
             languages=["en"],
             sla=SlaSpec(first_response_minutes=60, resolution_minutes=480),

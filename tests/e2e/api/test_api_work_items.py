@@ -86,7 +86,7 @@ def test_list_filters_and_pages_with_a_cursor(api: Api) -> None:
     later = acme.list_work_items(created_from=since)
     assert [i.id for i in later.items] == [i.id for i in made if i.created_at >= since]
     assert len(later.items) == 4
-    assert list(i.id for i in acme.iter_work_items(page_size=2)) == ids
+    assert [i.id for i in acme.iter_work_items(page_size=2)] == ids
     bad = api.http.get("/v1/work-items?cursor=nonsense", headers=api.headers(Role.CLIENT, "acme"))
     assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "cursor")
     naive = api.http.get(
