@@ -46,14 +46,18 @@ from kpo.domain.work_items import WorkItem, WorkItemState
 from kpo.routing.explain import Candidate, Decision, Trigger
 from kpo.routing.fairness import FairnessReport, SpecialistLoad, VendorTargets
 from kpo.routing.index import CHANNELS, Agent, Index, LineState, Pool, Ticket
-from kpo.routing.policies import DEFAULT_POLICY, RoutingPolicy
+from kpo.routing.policies import DEFAULT_POLICY, Ranking, RoutingPolicy
 from kpo.routing.ranking import score, urgency
 from kpo.routing.timeline import BusinessTimeline
 
 __all__ = ["ItemView", "LineSetup", "Router", "RouterSettings"]
 
 _S = WorkItemState
-_NOT_STARTED = frozenset({_S.QUEUED, _S.OFFERED, _S.ASSIGNED})
+# Enum members read through the class are slow (a descriptor call); the hot path reads these.
+_QUEUED, _OFFERED, _ASSIGNED = _S.QUEUED, _S.OFFERED, _S.ASSIGNED
+_WAITING = _S.WAITING_ON_CLIENT
+_NOT_STARTED = frozenset({_QUEUED, _OFFERED, _ASSIGNED})
+_LEAST_COST, _COST_SLA = Ranking.LEAST_COST, Ranking.COST_SLA
 _STEP, _OFFER, _AT_RISK, _BREACH, _CUTOFF, _SHIFT_END = range(6)
 
 
@@ -99,7 +103,9 @@ class Router:
         settings: RouterSettings | None = None,
     ) -> None:
         self.settings = settings or RouterSettings()
+        self._want = max(1, self.settings.explain_top)
         self._now = self._check(now)
+        self._now_ts = now.timestamp()  # self._now as POSIX seconds
         states = [
             LineState(
                 i,
@@ -138,9 +144,9 @@ class Router:
         timers = self._timers
         while timers and timers[0][0] <= now:
             at, _, kind, target, token = heappop(timers)
-            self._now = at
+            self._now, self._now_ts = at, at.timestamp()
             self._fire(kind, target, token, at)
-        self._now = now
+        self._now, self._now_ts = now, now.timestamp()
 
     def advance(self, now: datetime) -> None:
         """Fire everything that fell due up to ``now``, each at its own instant."""
@@ -157,7 +163,7 @@ class Router:
     def _fire(self, kind: int, target: Any, token: int, at: datetime) -> None:
         if kind == _OFFER:
             ticket: Ticket = target
-            if ticket.offer_no == token and ticket.item.state is _S.OFFERED:
+            if ticket.offer_no == token and ticket.item.state is _OFFERED:
                 agent = ticket.holder
                 assert agent is not None
                 self._emit(OfferTimedOut(ticket.item.id, at, agent.id))
@@ -201,10 +207,10 @@ class Router:
         :mod:`kpo.routing.shifts`). Employment must be active on that day."""
         self._tick(now)
         agent = self._agent(specialist_id)
-        agent.mark(now.timestamp())
+        agent.mark(self._now_ts)
         agent.on_shift = True
         agent.shift_ends = ends
-        agent.idle_since = max(agent.idle_since, now.timestamp())
+        agent.idle_since = max(agent.idle_since, self._now_ts)
         agent.closed.clear()
         agent.cutoff_no += 1
         agent.cutoffs = sorted(
@@ -233,7 +239,7 @@ class Router:
             self._end_shift(agent, now)
 
     def _end_shift(self, agent: Agent, at: datetime) -> None:
-        agent.mark(at.timestamp())
+        agent.mark(self._now_ts)
         agent.on_shift = False
         agent.cutoff_no += 1
         self._index.sync_all(agent)
@@ -243,7 +249,7 @@ class Router:
         """Break: open offers go back; offline: everything they hold goes back."""
         self._tick(now)
         agent = self._agent(specialist_id)
-        agent.mark(now.timestamp())
+        agent.mark(self._now_ts)
         agent.status = status
         if status is SpecialistStatus.AVAILABLE:
             self._become_available(agent, now)
@@ -255,7 +261,7 @@ class Router:
         """End of employment: everything they hold is routed again; they get nothing new."""
         self._tick(now)
         agent = self._agent(specialist_id)
-        agent.mark(now.timestamp())
+        agent.mark(self._now_ts)
         agent.employed = False
         self._index.sync_all(agent)
         self._withdraw(agent, now, "specialist left", offers_only=False)
@@ -268,7 +274,7 @@ class Router:
 
     def _withdraw(self, agent: Agent, at: datetime, reason: str, *, offers_only: bool) -> None:
         for ticket in sorted(agent.held.values(), key=lambda t: t.item.id):
-            if offers_only and ticket.item.state is not _S.OFFERED:
+            if offers_only and ticket.item.state is not _OFFERED:
                 continue
             self._emit(OfferWithdrawn(ticket.item.id, at, agent.id, reason))
             self._give_back(ticket, at, exclude=False)
@@ -292,7 +298,7 @@ class Router:
         self._tick(now)
         if item.id in self._tickets:
             raise Conflict("work item", item.id)
-        if item.state is not _S.QUEUED:
+        if item.state is not _QUEUED:
             raise ValidationError(
                 f"only queued items can be submitted, {item.id!r} is {item.state.value}",
                 field="state",
@@ -351,7 +357,7 @@ class Router:
 
     def accept(self, item_id: str, *, specialist_id: str, now: datetime) -> None:
         self._tick(now)
-        ticket = self._held_by(item_id, specialist_id, _S.OFFERED)
+        ticket = self._held_by(item_id, specialist_id, _OFFERED)
         assert ticket.holder is not None
         vendor = ticket.holder.vendor
         self._pending[vendor] -= 1
@@ -362,13 +368,13 @@ class Router:
 
     def reject(self, item_id: str, *, specialist_id: str, now: datetime) -> None:
         self._tick(now)
-        ticket = self._held_by(item_id, specialist_id, _S.OFFERED)
+        ticket = self._held_by(item_id, specialist_id, _OFFERED)
         self._emit(OfferRejected(item_id, now, specialist_id))
         self._give_back(ticket, now, exclude=True)
 
     def start(self, item_id: str, *, specialist_id: str, now: datetime) -> None:
         self._tick(now)
-        ticket = self._held_by(item_id, specialist_id, _S.ASSIGNED)
+        ticket = self._held_by(item_id, specialist_id, _ASSIGNED)
         ticket.item.start(at=now)
         self._take(ticket.item)
 
@@ -385,7 +391,7 @@ class Router:
     def cancel(self, item_id: str, *, now: datetime, reason: str = "") -> None:
         self._tick(now)
         ticket = self._ticket(item_id)
-        if ticket.item.state is _S.OFFERED and ticket.holder is not None:
+        if ticket.item.state is _OFFERED and ticket.holder is not None:
             self._pending[ticket.holder.vendor] -= 1
         ticket.item.cancel(at=now, reason=reason)
         self._take(ticket.item)
@@ -403,7 +409,7 @@ class Router:
         agent = ticket.holder
         if agent is None:
             return None
-        now_ts = at.timestamp()
+        now_ts = self._now_ts
         agent.mark(now_ts)
         del agent.held[ticket.item.id]
         agent.in_use[ticket.pool.channel] -= 1
@@ -424,10 +430,10 @@ class Router:
         item = ticket.item
         agent = ticket.holder
         assert agent is not None
-        if item.state is _S.OFFERED:
+        if item.state is _OFFERED:
             self._pending[agent.vendor] -= 1
         self._release(ticket, at, ended=False)
-        if item.state is _S.WAITING_ON_CLIENT:
+        if item.state is _WAITING:
             item.resume(at=at)  # the state machine requeues only from in progress
         item.requeue(at=at)
         self._take(item)
@@ -471,77 +477,68 @@ class Router:
         pool = ticket.pool
         index = self._index
         targets = self.settings.vendor_targets
-        want = max(1, self.settings.explain_top)
-        top: list[tuple[Any, ...]] = []
+        want = self._want
         chosen = 0
-        if targets is None:
-            for entry in index.candidates(pool, ticket):
-                top.append(entry)
-                if len(top) >= want:
-                    break
-        else:
-            chosen, top = self._with_targets(pool, ticket, targets, want)
         eligible = index.eligible_count(pool, ticket)
+        if targets is None:
+            top = index.candidates(pool, ticket, want, eligible)
+        else:
+            chosen, top = self._with_targets(pool, ticket, targets, want, eligible)
+        ranking = pool.ranking
         if not top:
             index.enqueue(ticket)
             decision = Decision(
-                ticket.item.id,
-                at,
-                trigger,
-                pool.step,
-                pool.ranking,
-                eligible,
-                (),
-                None,
+                ticket.item.id, at, trigger, pool.step, ranking, eligible, (), None,
                 f"no eligible specialist free at step {pool.step}; queued with "
                 f"{pool.queued - 1} other item(s) waiting at this step",
-            )
+            )  # fmt: skip
             self._decisions.append(decision)
             return decision
         agents = index.agents
-        at_ts = at.timestamp()
-        item_urgency = self._urgency(ticket, at)
-        candidates = tuple(
-            Candidate(
-                agents[e[-2]].id,
-                agents[e[-2]].vendor,
-                score(pool.ranking, e[0], now_ts=at_ts, item_urgency=item_urgency),
+        now_ts = self._now_ts
+        item_urgency = self._urgency(ticket, at) if ranking is _COST_SLA else 0.0
+        make = tuple.__new__  # Candidate(...) without the NamedTuple constructor's overhead
+        if ranking is _LEAST_COST:
+            candidates = tuple(
+                [make(Candidate, (agents[e[-2]].id, agents[e[-2]].vendor, e[0])) for e in top]
             )
-            for e in top
-        )
+        else:
+            candidates = tuple(
+                [
+                    make(
+                        Candidate,
+                        (
+                            agents[e[-2]].id,
+                            agents[e[-2]].vendor,
+                            score(ranking, e[0], now_ts=now_ts, item_urgency=item_urgency),
+                        ),
+                    )
+                    for e in top
+                ]
+            )
         winner = candidates[chosen]
         if chosen == 0:
-            reason = (
-                f"best {pool.ranking.value} score ({winner.score:.6g}) of {eligible} eligible "
-                f"at step {pool.step}"
-            )
+            reason = f"best {ranking} score of {eligible} eligible at step {pool.step}"
         else:
             reason = (
                 f"vendor {winner.vendor_id} was furthest behind its volume target; its best "
-                f"{pool.ranking.value} candidate of {eligible} eligible at step {pool.step}"
+                f"{ranking} candidate of {eligible} eligible at step {pool.step}"
             )
         decision = Decision(
-            ticket.item.id,
-            at,
-            trigger,
-            pool.step,
-            pool.ranking,
-            eligible,
-            candidates[:want],
-            winner.specialist_id,
-            reason,
-        )
+            ticket.item.id, at, trigger, pool.step, ranking, eligible, candidates[:want],
+            winner.specialist_id, reason,
+        )  # fmt: skip
         self._decisions.append(decision)
         self._offer(ticket, agents[top[chosen][-2]], at)
         return decision
 
     def _with_targets(
-        self, pool: Pool, ticket: Ticket, targets: VendorTargets, want: int
+        self, pool: Pool, ticket: Ticket, targets: VendorTargets, want: int, eligible: int
     ) -> tuple[int, list[tuple[Any, ...]]]:
         agents = self._index.agents
         walked: list[tuple[Any, ...]] = []
         best_of: dict[str, int] = {}
-        for entry in self._index.candidates(pool, ticket):
+        for entry in self._index.candidates(pool, ticket, targets.depth, eligible):
             walked.append(entry)
             best_of.setdefault(agents[entry[-2]].vendor, len(walked) - 1)
             if len(walked) >= targets.depth or (
@@ -562,7 +559,7 @@ class Router:
     def _offer(self, ticket: Ticket, agent: Agent, at: datetime) -> None:
         item = ticket.item
         self._index.dequeue(ticket)
-        agent.mark(at.timestamp())
+        agent.mark(self._now_ts)
         item.offer(specialist_id=agent.id, at=at)
         self._take(item)
         ticket.holder = agent
@@ -590,7 +587,7 @@ class Router:
             candidate = Candidate(
                 agent.id,
                 agent.vendor,
-                score(pool.ranking, entry[0], now_ts=at.timestamp(), item_urgency=item_urgency),
+                score(pool.ranking, entry[0], now_ts=self._now_ts, item_urgency=item_urgency),
             )
             self._decisions.append(
                 Decision(
@@ -623,7 +620,7 @@ class Router:
             if item.id in self._tickets:
                 raise Conflict("work item", item.id)
             ticket = self._admit(item, due, now)
-            if item.state is _S.QUEUED:
+            if item.state is _QUEUED:
                 queued.append(ticket)
                 continue
             agent = self._index.by_id.get(item.specialist_id or "")
@@ -633,13 +630,13 @@ class Router:
             ticket.holder = agent
             agent.held[item.id] = ticket
             agent.in_use[ticket.pool.channel] += 1
-            if item.state is _S.OFFERED:
+            if item.state is _OFFERED:
                 ticket.offer_no = 1
                 self._pending[agent.vendor] += 1
                 offered_at = item.transitions[-1].at if item.transitions else now
                 self._timer(offered_at + self.settings.offer_timeout, _OFFER, ticket, 1)
         for ticket in given_back:  # their specialist is gone: back to the queue
-            if ticket.item.state is _S.WAITING_ON_CLIENT:
+            if ticket.item.state is _WAITING:
                 ticket.item.resume(at=now)
             ticket.item.requeue(at=now)
             self._take(ticket.item)

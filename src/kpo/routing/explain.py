@@ -18,10 +18,9 @@ cost_sla        urgency × speed ÷ cost (generalized cμ)                highes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from kpo.routing.policies import Ranking
 
@@ -38,8 +37,7 @@ class Trigger(StrEnum):
     RESTORED = "restored"  # routed after the engine was rebuilt from storage
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     specialist_id: str
     vendor_id: str
     score: float
@@ -48,8 +46,7 @@ class Candidate:
         return {"specialist": self.specialist_id, "vendor": self.vendor_id, "score": self.score}
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     """One routing decision about ``item_id`` at ``at``.
 
     ``eligible_count`` is how many specialists could have taken the item at that moment under
@@ -59,6 +56,8 @@ class Decision:
     a ``specialist_freed`` decision it is the freed specialist alone, because there the
     specialist picks the item (task order), not the other way round. ``reason`` says in words
     why the winner won.
+
+    Tuples rather than dataclasses: one is made per decision on the hot path.
     """
 
     item_id: str

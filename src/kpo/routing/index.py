@@ -8,17 +8,20 @@
   available, employed, free capacity on the channel, and enough shift left for the line's
   expected handle time. It changes only on events (offer, release, shift start/end, status,
   a per-specialist "shift nearly over" timer), so a decision never does time-zone arithmetic.
-* ``pool.heap`` orders specialists by the step's ranking key (fixed between events) with
-  lazy deletion: an entry is valid while the specialist is live in the pool and the entry's
-  version is their current version on the channel. Stale entries are popped when they reach
-  the top and compacted by :meth:`Index.compact` (off the hot path).
+* ``pool.ranked`` is a sorted list of specialists by the step's ranking key (fixed between
+  events) with lazy deletion: an entry is valid while the specialist is live in the pool and
+  the entry's version is their current version on the channel. A sorted list rather than a
+  heap because every decision reads the best few (the explanation): that is a slice, where a
+  heap needs a best-first walk. Stale entries are cut off the front when met and compacted by
+  :meth:`Index.compact` (off the hot path).
 * ``pool.queue`` orders waiting items by task order (priority, age, arrival) with the same
   lazy deletion (an entry is valid while the item's queue sequence number matches).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from bisect import insort
+from collections.abc import Mapping
 from datetime import datetime
 from heapq import heapify, heappop, heappush
 from typing import Any
@@ -38,6 +41,10 @@ __all__ = ["CHANNELS", "Agent", "Index", "LineState", "Pool", "Ticket"]
 CHANNELS: tuple[Channel, ...] = tuple(Channel)
 CHANNEL_INDEX: dict[Channel, int] = {c: i for i, c in enumerate(CHANNELS)}
 _NO_ITEM: Mapping[str, Any] = {}
+# Enum members read through the class are slow (a descriptor call); the hot path reads these.
+_LEAST_COST, _BEST_SKILL, _COST_SLA = Ranking.LEAST_COST, Ranking.BEST_SKILL, Ranking.COST_SLA
+_AVAILABLE = SpecialistStatus.AVAILABLE
+_STALE_WALK = 32  # stale entries one walk may read before the pool is compacted
 
 AgentEntry = tuple[Any, ...]  # (*ranking key, agent index, version)
 ItemEntry = tuple[int, float, int, "Ticket"]  # (-priority, created_ts, seq, ticket)
@@ -47,13 +54,13 @@ class Pool:
     __slots__ = (
         "channel",
         "filter",
-        "heap",
         "item_filter",
         "language",
         "line",
         "live",
         "queue",
         "queued",
+        "ranked",
         "ranking",
         "relax",
         "step",
@@ -71,7 +78,7 @@ class Pool:
         self.item_filter: CompiledFilter | None = (
             spec.filter if spec.filter is not None and not spec.filter.specialist_only else None
         )
-        self.heap: list[AgentEntry] = []
+        self.ranked: list[AgentEntry] = []  # sorted by ranking key
         self.live: set[int] = set()
         self.queue: list[ItemEntry] = []
         self.queued = 0  # valid entries in the queue
@@ -169,7 +176,7 @@ class Agent:
 
     @property
     def online(self) -> bool:
-        return self.on_shift and self.employed and self.status is SpecialistStatus.AVAILABLE
+        return self.on_shift and self.employed and self.status is _AVAILABLE
 
     def mark(self, now_ts: float) -> None:
         """Account on-shift and busy time up to ``now_ts`` (occupancy in fairness reports)."""
@@ -285,11 +292,11 @@ class Index:
     def entry(self, pool: Pool, agent: Agent) -> AgentEntry:
         fit = agent.fits[pool.line.idx]
         idx, ver, ranking = agent.idx, agent.ver[pool.channel], pool.ranking
-        if ranking is Ranking.LEAST_COST:
+        if ranking is _LEAST_COST:
             return (fit.cost, idx, ver)
-        if ranking is Ranking.BEST_SKILL:
+        if ranking is _BEST_SKILL:
             return (-fit.level, fit.cost, idx, ver)
-        if ranking is Ranking.COST_SLA:
+        if ranking is _COST_SLA:
             return (fit.handle_seconds / 3600 * fit.cost, idx, ver)
         return (agent.idle_since, idx, ver)
 
@@ -307,7 +314,7 @@ class Index:
                 if pool.line.idx in closed:
                     continue
                 pool.live.add(idx)
-                heappush(pool.heap, self.entry(pool, agent))
+                insort(pool.ranked, self.entry(pool, agent))
         else:
             for pool in agent.pools[channel]:
                 pool.live.discard(idx)
@@ -331,37 +338,38 @@ class Index:
         idx = entry[-2]
         return idx in pool.live and self.agents[idx].ver[pool.channel] == entry[-1]
 
-    def candidates(self, pool: Pool, ticket: Ticket) -> Iterator[AgentEntry]:
-        """Live specialists of ``pool`` who may take ``ticket``, in ranking order.
+    def candidates(self, pool: Pool, ticket: Ticket, limit: int, eligible: int) -> list[AgentEntry]:
+        """The best ``limit`` live specialists of ``pool`` who may take ``ticket``, in
+        ranking order.
 
-        Stale entries on top are popped; the rest of the heap is walked without changing it
-        (best-first over the heap's tree), so the caller may stop after any number.
+        The walk stops as soon as it has ``limit`` of them or all there are (the live count
+        is known), so stale entries behind the last live one are never read; when a walk
+        meets many stale entries the pool is compacted on the spot (amortized O(1)).
         """
-        heap = pool.heap
-        while heap and not self._valid(pool, heap[0]):
-            heappop(heap)
-        if not heap:
-            return
+        ranked = pool.ranked
+        live, agents, channel = pool.live, self.agents, pool.channel
         excluded = ticket.excluded
         flt = pool.item_filter
-        live, agents, channel = pool.live, self.agents, pool.channel
-        size = len(heap)
-        frontier: list[tuple[AgentEntry, int]] = [(heap[0], 0)]
-        while frontier:
-            entry, i = heappop(frontier)
+        if flt is None:  # then ``eligible`` (from :meth:`eligible_count`) is exact
+            limit = min(limit, eligible)
+        found: list[AgentEntry] = []
+        if limit <= 0:
+            return found
+        stale = 0
+        for entry in ranked:
             idx = entry[-2]
-            if (
-                idx in live
-                and agents[idx].ver[channel] == entry[-1]
-                and (excluded is None or idx not in excluded)
-                and (flt is None or flt.matches(ticket.attributes(), agent_attributes(agents[idx])))
+            if idx not in live or agents[idx].ver[channel] != entry[-1]:
+                stale += 1
+                continue
+            if (excluded is None or idx not in excluded) and (
+                flt is None or flt.matches(ticket.attributes(), agent_attributes(agents[idx]))
             ):
-                yield entry
-            child = 2 * i + 1
-            if child < size:
-                heappush(frontier, (heap[child], child))
-                if child + 1 < size:
-                    heappush(frontier, (heap[child + 1], child + 1))
+                found.append(entry)
+                if len(found) >= limit:
+                    break
+        if stale > _STALE_WALK and stale > len(live):
+            pool.ranked = [e for e in ranked if self._valid(pool, e)]
+        return found
 
     def eligible_count(self, pool: Pool, ticket: Ticket) -> int:
         live = pool.live
@@ -460,12 +468,11 @@ class Index:
         for state in self.lines:
             for pools in state.pools.values():
                 for pool in pools:
-                    heap = [e for e in pool.heap if self._valid(pool, e)]
+                    ranked = [e for e in pool.ranked if self._valid(pool, e)]
                     queue = [e for e in pool.queue if e[3].seq == e[2]]
-                    dropped += len(pool.heap) - len(heap) + len(pool.queue) - len(queue)
-                    heapify(heap)
+                    dropped += len(pool.ranked) - len(ranked) + len(pool.queue) - len(queue)
                     heapify(queue)
-                    pool.heap, pool.queue = heap, queue
+                    pool.ranked, pool.queue = ranked, queue
         return dropped
 
     def stale_share(self) -> float:
@@ -474,6 +481,6 @@ class Index:
         for state in self.lines:
             for pools in state.pools.values():
                 for pool in pools:
-                    total += len(pool.heap) + len(pool.queue)
+                    total += len(pool.ranked) + len(pool.queue)
                     valid += len(pool.live) + pool.queued
         return 0.0 if total == 0 else 1 - valid / total

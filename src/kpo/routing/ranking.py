@@ -93,12 +93,19 @@ def urgency(remaining_hours: float | None) -> float:
     return 1 / max(hours, _MIN_HOURS)
 
 
+_LEAST_COST, _BEST_SKILL, _LONGEST_IDLE = (
+    Ranking.LEAST_COST,
+    Ranking.BEST_SKILL,
+    Ranking.LONGEST_IDLE,
+)
+
+
 def score(ranking: Ranking, first_key: float, *, now_ts: float, item_urgency: float) -> float:
     """The score shown in explanations, from the first element of a heap key."""
-    if ranking is Ranking.LEAST_COST:
+    if ranking is _LEAST_COST:
         return first_key
-    if ranking is Ranking.BEST_SKILL:
+    if ranking is _BEST_SKILL:
         return -first_key
-    if ranking is Ranking.LONGEST_IDLE:
+    if ranking is _LONGEST_IDLE:
         return max(0.0, now_ts - first_key)
     return item_urgency / max(first_key, _TINY)
