@@ -191,7 +191,7 @@ class Scenario:
         return restore_s, time.perf_counter() - started
 
     def match_freed(self, count: int) -> list[int]:
-        samples = []
+        samples: list[int] = []
         router = self.router
         hot = {line.id for line in self.hot}
         queued = router.queued()

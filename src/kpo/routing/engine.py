@@ -671,7 +671,12 @@ class Router:
         return decisions
 
     def item(self, item_id: str) -> WorkItem:
+        """An open item (raises :class:`NotFound` once resolved or cancelled)."""
         return self._ticket(item_id).item
+
+    def find(self, item_id: str) -> WorkItem | None:
+        ticket = self._tickets.get(item_id)
+        return None if ticket is None else ticket.item
 
     def open_items(self) -> list[WorkItem]:
         return [t.item for t in self._tickets.values()]
