@@ -17,7 +17,7 @@ from tests.factories import T0, service_line, specialist, work_item
 SHIFT = timedelta(hours=8)
 
 
-@dataclass(frozen=True)
+@dataclass
 class VendorIs:
     """A hand-written compiled filter: ``specialist.vendor == vendor``."""
 
@@ -29,7 +29,7 @@ class VendorIs:
         return bool(specialist["vendor"] == self.vendor)
 
 
-@dataclass(frozen=True)
+@dataclass
 class PriorityAtLeast:
     """An item-dependent filter: ``item.priority >= n``."""
 

@@ -33,7 +33,8 @@ def test_policy_step_widens_when_the_item_reaches_the_step_timeout() -> None:
     )
     r = router(person("k1", vendor_id="krakow"), policy=policy)
     queued = r.submit(work_item(), now=T0)
-    assert queued.winner is None and queued.eligible_count == 0
+    assert queued.winner is None
+    assert queued.eligible_count == 0
     r.advance(T0 + 2 * MIN - timedelta(seconds=1))
     assert r.item("W000001").state is S.QUEUED
     r.advance(T0 + 3 * MIN)
@@ -44,7 +45,10 @@ def test_policy_step_widens_when_the_item_reaches_the_step_timeout() -> None:
 
 def test_a_step_that_relaxes_the_level_takes_lower_skilled_people() -> None:
     policy = RoutingPolicy(
-        (PolicyStep(Ranking.LEAST_COST, timeout=MIN), PolicyStep(Ranking.LEAST_COST, relax_levels=1))
+        (
+            PolicyStep(Ranking.LEAST_COST, timeout=MIN),
+            PolicyStep(Ranking.LEAST_COST, relax_levels=1),
+        )
     )
     junior = person("junior", skills={"card_disputes": 2})  # line needs 3
     r = router(junior, policy=policy)
@@ -62,7 +66,8 @@ def test_reject_keeps_age_never_reoffers_to_the_rejecter_and_offers_the_next_bes
     assert r.held("b") == {item.id: S.OFFERED}
     r.reject(item.id, specialist_id="b", now=T0 + 2 * MIN)
     assert r.held("c") == {item.id: S.OFFERED}
-    assert r.held("a") == {} and r.held("b") == {}
+    assert r.held("a") == {}
+    assert r.held("b") == {}
 
 
 def test_rejected_by_everyone_it_waits_and_is_not_offered_back() -> None:
@@ -97,7 +102,8 @@ def test_escalates_after_max_attempts_with_a_priority_bump() -> None:
         r.reject(item.id, specialist_id=f"p{i}", now=T0 + (i + 1) * MIN)
     escalations = [e for e in r.drain_events() if isinstance(e, ItemEscalated)]
     assert len(escalations) == 1
-    assert escalations[0].priority == 3 and item.priority == 3
+    assert escalations[0].priority == 3
+    assert item.priority == 3
     assert r.held("p3") == {item.id: S.OFFERED}
 
 
@@ -112,7 +118,8 @@ def test_accept_start_resolve_frees_the_slot_for_the_next_waiting_item() -> None
     assert r.held("a") == {"w2": S.OFFERED}
     assert r.find("w1") is None
     decision = r.drain_decisions()[-1]
-    assert decision.trigger is Trigger.SPECIALIST_FREED and decision.winner == "a"
+    assert decision.trigger is Trigger.SPECIALIST_FREED
+    assert decision.winner == "a"
 
 
 @pytest.mark.parametrize("leave", ["left", "offline"])

@@ -26,7 +26,8 @@ def test_vendor_targets_are_kept_within_tolerance_although_one_vendor_is_cheaper
             shares.append({v.vendor_id: v.share for v in report.vendors})
     assert all(abs(s["krakow"] - 0.6) <= 0.05 and abs(s["manila"] - 0.4) <= 0.05 for s in shares)
     explained = [d for d in r.drain_decisions() if "volume target" in d.reason]
-    assert explained and all(d.winner and d.winner.startswith("m") for d in explained)
+    assert explained
+    assert all(d.winner and d.winner.startswith("m") for d in explained)
 
 
 def test_without_targets_the_ranking_alone_decides() -> None:
@@ -39,7 +40,8 @@ def test_without_targets_the_ranking_alone_decides() -> None:
         r.start(f"w{n}", specialist_id="k", now=now)
         r.resolve(f"w{n}", specialist_id="k", now=now)
     vendors = {v.vendor_id: v for v in r.fairness(now=now).vendors}
-    assert vendors["krakow"].share == 1.0 and vendors["krakow"].target is None
+    assert vendors["krakow"].share == 1.0
+    assert vendors["krakow"].target is None
 
 
 def test_occupancy_and_idle_share_per_specialist() -> None:
@@ -49,4 +51,5 @@ def test_occupancy_and_idle_share_per_specialist() -> None:
     r.start("W000001", specialist_id="a", now=T0)
     r.resolve("W000001", specialist_id="a", now=T0 + timedelta(hours=1))
     (load,) = r.fairness(now=T0 + timedelta(hours=4)).specialists
-    assert load.occupancy == 0.25 and load.idle_share == 0.75
+    assert load.occupancy == 0.25
+    assert load.idle_share == 0.75

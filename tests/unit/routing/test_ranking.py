@@ -22,7 +22,8 @@ def test_least_cost_offers_the_cheapest_and_explains_the_order() -> None:
     # 15 min at level 4 (pace 0.85) = 765 s; 20 USD/h × 765 s
     assert decision.candidates[0].score == 20 * 765 / 3600
     assert decision.eligible_count == 3
-    assert decision.ranking is Ranking.LEAST_COST and decision.step == 0
+    assert decision.ranking is Ranking.LEAST_COST
+    assert decision.step == 0
 
 
 def test_best_skill_prefers_the_higher_level_over_the_cheaper() -> None:
@@ -44,7 +45,8 @@ def test_longest_idle_prefers_whoever_finished_last_item_earliest() -> None:
         r.accept(item, specialist_id=who, now=T0)
         r.start(item, specialist_id=who, now=T0)
     # b finishes first, a later: b has been idle longest
-    assert second.winner is not None and first.winner is not None
+    assert second.winner is not None
+    assert first.winner is not None
     r.resolve("w2", specialist_id=second.winner, now=T0 + timedelta(minutes=5))
     r.resolve("w1", specialist_id=first.winner, now=T0 + timedelta(minutes=9))
     decision = r.submit(work_item(id="w3"), now=T0 + timedelta(minutes=10))

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from kpo.domain.channels import Channel
-from kpo.domain.clients import ServiceLine, SkillRequirement
+from kpo.domain.clients import SkillRequirement
 from kpo.domain.events import DomainEvent, ItemOffered
 from kpo.domain.money import Money
-from kpo.domain.specialists import Specialist, SpecialistStatus
+from kpo.domain.specialists import SpecialistStatus
 from kpo.domain.work_items import WorkItemState
 from kpo.routing.engine import LineSetup, Router, RouterSettings
 from kpo.routing.model import expected_handle_time, statically_eligible
@@ -37,7 +37,9 @@ POLICIES = {
     TICKETS.id: RoutingPolicy((PolicyStep(Ranking.COST_SLA),)),
     CHATS.id: RoutingPolicy(
         (
-            PolicyStep(Ranking.LONGEST_IDLE, filter=VendorIs("krakow"), timeout=timedelta(minutes=1)),
+            PolicyStep(
+                Ranking.LONGEST_IDLE, filter=VendorIs("krakow"), timeout=timedelta(minutes=1)
+            ),
             PolicyStep(Ranking.BEST_SKILL, relax_levels=1),
         )
     ),
@@ -90,7 +92,8 @@ class RouterMachine(RuleBasedStateMachine):
         line = LINES[item.service_line_id]
         relax = POLICIES[line.id].steps[event.step].relax_levels
         assert statically_eligible(line, who, item.language, relax=relax)
-        assert who.id not in self.left and self.status[who.id] is SpecialistStatus.AVAILABLE
+        assert who.id not in self.left
+        assert self.status[who.id] is SpecialistStatus.AVAILABLE
         assert who.id in self.on_shift
         assert event.at + expected_handle_time(line, who) <= self.on_shift[who.id]
         if event.step == 0 and line.id == CHATS.id:
