@@ -146,8 +146,14 @@ class Scenario:
         for event in router.drain_events():
             if event.name == "ItemOffered":
                 specialist = event.specialist_id  # type: ignore[attr-defined]
-                if router.item(event.item_id).state is WorkItemState.OFFERED:
-                    now = self.tick()
+                item = router.find(event.item_id)
+                # still offered to this specialist (a later event may have moved it on)
+                if (
+                    item is not None
+                    and item.state is WorkItemState.OFFERED
+                    and item.specialist_id == specialist
+                ):
+                    now = self.clock  # answered at once: a long batch must not time out
                     router.accept(event.item_id, specialist_id=specialist, now=now)
                     router.start(event.item_id, specialist_id=specialist, now=now)
                     self.working.append((event.item_id, specialist))
