@@ -13,6 +13,7 @@ from kpo.domain.events import DomainEvent
 from kpo.domain.specialists import Specialist
 from kpo.domain.vendors import Vendor
 from kpo.domain.work_items import WorkItem, WorkItemState
+from kpo.routing.explain import Decision
 
 
 class _Store:
@@ -26,6 +27,7 @@ class _Store:
         self.specialists: dict[str, Specialist] = {}
         self.work_items: dict[str, WorkItem] = {}
         self.events: list[DomainEvent] = []
+        self.decisions: list[Decision] = []
 
 
 class FakeSkills:
@@ -116,6 +118,17 @@ class FakeEventLog:
         return [(e.name, e.at, {}) for e in self._s.events if e.item_id == item_id]
 
 
+class FakeDecisionLog:
+    def __init__(self, store: _Store) -> None:
+        self._s = store
+
+    def append(self, decisions: Iterable[Decision]) -> None:
+        self._s.decisions.extend(decisions)
+
+    def for_item(self, item_id: str) -> list[Decision]:
+        return [d for d in self._s.decisions if d.item_id == item_id]
+
+
 class FakeUnitOfWork:
     """Works on a copy of the committed store; ``commit`` publishes the copy."""
 
@@ -132,6 +145,7 @@ class FakeUnitOfWork:
         self.specialists = FakeSpecialists(self._work.specialists)
         self.work_items = FakeWorkItems(self._work.work_items)
         self.events = FakeEventLog(self._work)
+        self.decisions = FakeDecisionLog(self._work)
         return self
 
     def __exit__(

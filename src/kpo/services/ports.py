@@ -11,9 +11,11 @@ from kpo.domain.events import DomainEvent
 from kpo.domain.specialists import Specialist
 from kpo.domain.vendors import Vendor
 from kpo.domain.work_items import WorkItem, WorkItemState
+from kpo.routing.explain import Decision
 
 __all__ = [
     "ClientRepository",
+    "DecisionLog",
     "EventLog",
     "ServiceLineRepository",
     "SkillRepository",
@@ -77,6 +79,13 @@ class EventLog(Protocol):
     def for_item(self, item_id: str) -> list[tuple[str, Any, dict[str, Any]]]: ...
 
 
+class DecisionLog(Protocol):
+    """Routing decisions (why each item went where it went), oldest first per item."""
+
+    def append(self, decisions: Iterable[Decision]) -> None: ...
+    def for_item(self, item_id: str) -> list[Decision]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: ``with uow: …; uow.commit()``; leaving without commit rolls back."""
 
@@ -94,6 +103,8 @@ class UnitOfWork(Protocol):
     def work_items(self) -> WorkItemRepository: ...
     @property
     def events(self) -> EventLog: ...
+    @property
+    def decisions(self) -> DecisionLog: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -22,6 +22,7 @@ __all__ = [
     "clients",
     "event_log",
     "metadata",
+    "routing_decisions",
     "service_lines",
     "skills",
     "specialist_capacity",
@@ -185,4 +186,21 @@ event_log = Table(
     Column("name", String(64), nullable=False),
     Column("at", UtcDateTime, nullable=False),
     Column("payload", JSON, nullable=False),
+)
+
+routing_decisions = Table(
+    "routing_decisions",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("item_id", String(64), nullable=False, index=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("trigger", String(32), nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("ranking", String(32), nullable=False),
+    Column("eligible_count", Integer, nullable=False),
+    Column("candidates", JSON, nullable=False),
+    Column("winner", String(64)),
+    Column("reason", Text, nullable=False, server_default=""),
 )

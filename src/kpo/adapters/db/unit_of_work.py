@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kpo.adapters.db.repositories import (
     SqlClientRepository,
+    SqlDecisionLog,
     SqlEventLog,
     SqlServiceLineRepository,
     SqlSkillRepository,
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
     specialists: SqlSpecialistRepository
     work_items: SqlWorkItemRepository
     events: SqlEventLog
+    decisions: SqlDecisionLog
 
     def __init__(self, engine: Engine) -> None:
         self._factory = sessionmaker(bind=engine, expire_on_commit=False)
@@ -45,6 +47,7 @@ class SqlUnitOfWork:
         self.specialists = SqlSpecialistRepository(session)
         self.work_items = SqlWorkItemRepository(session)
         self.events = SqlEventLog(session)
+        self.decisions = SqlDecisionLog(session)
         return self
 
     def __exit__(
