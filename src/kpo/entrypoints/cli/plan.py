@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kpo.domain.errors import ValidationError
+from kpo.entrypoints.cli.forecast import forecast
 from kpo.entrypoints.cli.schedule import schedule
 from kpo.planning.intervals import (
     IntervalStaffing,
@@ -36,6 +37,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 app.command("schedule")(schedule)
+app.command("forecast")(forecast)
 
 
 class OutputFormat(StrEnum):
