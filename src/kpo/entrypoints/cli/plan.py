@@ -20,6 +20,7 @@ from rich.table import Table
 from kpo.domain.errors import ValidationError
 from kpo.entrypoints.cli.forecast import forecast
 from kpo.entrypoints.cli.schedule import schedule
+from kpo.entrypoints.cli.team import team
 from kpo.planning.intervals import (
     IntervalStaffing,
     Staffing,
@@ -38,6 +39,7 @@ app = typer.Typer(
 )
 app.command("schedule")(schedule)
 app.command("forecast")(forecast)
+app.command("team")(team)
 
 
 class OutputFormat(StrEnum):
