@@ -13,7 +13,7 @@ from tests.unit.planning.test_forecast import history_lines
 
 def test_forecast_json_and_csv_feed_the_interval_plan(tmp_path: Path) -> None:
     history = tmp_path / "history.csv"
-    rows = history_lines("cloudlane-l2", start=datetime(2026, 3, 2, tzinfo=UTC), weeks=3)
+    rows = history_lines("cloudlane-l2", start=datetime(2026, 2, 23, tzinfo=UTC), weeks=4)
     history.write_text("\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path / "forecast.csv"
     result = kpo(
@@ -55,7 +55,7 @@ def test_forecast_reports_every_bad_row(tmp_path: Path) -> None:
 
 def test_forecast_refuses_bad_options(tmp_path: Path) -> None:
     history = tmp_path / "history.csv"
-    rows = history_lines("cloudlane-l2", start=datetime(2026, 3, 2, tzinfo=UTC), weeks=2)
+    rows = history_lines("cloudlane-l2", start=datetime(2026, 3, 2, tzinfo=UTC), weeks=3)
     history.write_text("\n".join(rows) + "\n", encoding="utf-8")
     result = kpo("plan", "forecast", str(history), "--interval-minutes", "60")
     assert result.returncode == 2

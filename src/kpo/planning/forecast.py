@@ -36,7 +36,7 @@ from kpo.domain.reference import parse_time_zone
 from kpo.planning.history import History, LineHistory
 
 __all__ = [
-    "MIN_TRAINING_WEEKS",
+    "MIN_TRAINING_DAYS",
     "MODEL",
     "Backtest",
     "FoldScore",
@@ -49,8 +49,8 @@ __all__ = [
 
 MODEL = "mstl_ets"
 BASELINE = "seasonal_naive"
-MIN_TRAINING_WEEKS = 2
-"""MSTL needs two full cycles of its longest (weekly) period."""
+MIN_TRAINING_DAYS = 15
+"""MSTL needs more than two full cycles of its longest (weekly) period."""
 
 # Seasonal smoothing windows of MSTL, in cycles: ~a month of days, ~a quarter of weeks.
 _WINDOWS = (29, 13)
@@ -193,6 +193,10 @@ def mstl_ets(series: Array, horizon: int, *, per_day: int) -> Array:
     from statsmodels.tsa.seasonal import MSTL
 
     periods = (per_day, 7 * per_day)
+    if len(series) <= 2 * periods[-1]:
+        raise ValidationError(
+            f"MSTL needs more than {2 * periods[-1]} intervals (two weeks), got {len(series)}"
+        )
     with warnings.catch_warnings():
         # Optimiser chatter on flat or sparse series; the fit is still usable.
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -238,8 +242,9 @@ def _predict(
 # --------------------------------------------------------------------------- use
 
 
-def _weeks(line: LineHistory, per_day: int) -> int:
-    return len(line.arrivals) // (7 * per_day)
+def _folds_possible(line: LineHistory, per_day: int) -> int:
+    """One-week folds that leave :data:`MIN_TRAINING_DAYS` of training before them."""
+    return (len(line.arrivals) - MIN_TRAINING_DAYS * per_day) // (7 * per_day)
 
 
 def _plan_folds(history: History, folds: int) -> tuple[dict[str, int], list[str]]:
@@ -248,22 +253,22 @@ def _plan_folds(history: History, folds: int) -> tuple[dict[str, int], list[str]
     short = [
         f"{line.service_line!r} ({len(line.arrivals) / per_day:g} days)"
         for line in history.lines
-        if _weeks(line, per_day) < MIN_TRAINING_WEEKS
+        if len(line.arrivals) < MIN_TRAINING_DAYS * per_day
     ]
     if short:
         raise ValidationError(
-            f"forecasting needs at least {MIN_TRAINING_WEEKS} weeks of history per service "
+            f"forecasting needs at least {MIN_TRAINING_DAYS} days of history per service "
             f"line; too short: {', '.join(short)}",
             field="file",
         )
     plan: dict[str, int] = {}
     for line in history.lines:
-        possible = _weeks(line, per_day) - MIN_TRAINING_WEEKS
+        possible = _folds_possible(line, per_day)
         plan[line.service_line] = min(folds, possible)
         if possible < folds:
             notes.append(
                 f"{line.service_line}: {possible} backtest fold(s) instead of {folds}; "
-                f"each needs a week beyond the first {MIN_TRAINING_WEEKS} weeks of history"
+                f"each needs a week beyond the first {MIN_TRAINING_DAYS} days of history"
             )
     return plan, notes
 
@@ -281,7 +286,7 @@ def forecast_arrivals(
     ``time_zone`` is the client's IANA zone whose local day and week the arrivals follow.
     Each line gets ``folds`` one-week folds (fewer when its history is short; see
     :attr:`Forecast.notes`). Raises :class:`ValidationError` for bad options or a history
-    shorter than :data:`MIN_TRAINING_WEEKS` weeks.
+    shorter than :data:`MIN_TRAINING_DAYS` days.
     """
     zone_name = parse_time_zone(time_zone, field="time_zone")
     if not 1 <= horizon_days <= 366:

@@ -99,7 +99,7 @@ def test_short_history_is_refused() -> None:
     history = parse_history_rows(
         history_lines("novapay-payments", start=datetime(2026, 3, 2, tzinfo=UTC), weeks=1)
     )
-    with pytest.raises(ValidationError, match="at least 2 weeks"):
+    with pytest.raises(ValidationError, match="at least 15 days"):
         forecast_arrivals(history)
 
 
@@ -142,7 +142,7 @@ def test_seasonality_follows_the_clients_clock_through_dst() -> None:
 
 def test_fewer_folds_when_history_is_short() -> None:
     history = parse_history_rows(
-        history_lines("cloudlane-l2", start=datetime(2026, 3, 2, tzinfo=UTC), weeks=3, scale=0.3)
+        history_lines("cloudlane-l2", start=datetime(2026, 2, 2, tzinfo=UTC), weeks=4, scale=0.3)
     )
     result = forecast_arrivals(history, time_zone="America/New_York", folds=2)
     assert len(result.backtest.scores) == 1
@@ -163,3 +163,12 @@ def test_bad_options(options: dict[str, object], message: str) -> None:
     )
     with pytest.raises(ValidationError, match=message):
         forecast_arrivals(history, **options)  # type: ignore[arg-type]
+
+
+def test_fifteen_days_without_a_clock_change_are_enough() -> None:
+    rows = history_lines("cloudlane-l2", start=datetime(2026, 2, 2, tzinfo=UTC), weeks=3)
+    history = parse_history_rows(rows[: 1 + 15 * 48])
+    result = forecast_arrivals(history, horizon_days=1, folds=2)
+    assert len(result.intervals) == 48
+    assert result.backtest.scores == ()
+    assert any("0 backtest fold(s) instead of 2" in note for note in result.notes)

@@ -6,7 +6,7 @@ import csv
 import json
 import math
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -157,7 +157,7 @@ def _to_json(result: Forecast, *, aht_seconds: float | None) -> dict[str, Any]:
         "model": result.model,
         "baseline": result.baseline,
         "time_zone": result.time_zone,
-        "interval_minutes": result.interval.total_seconds() / 60,
+        "interval_minutes": result.interval // timedelta(minutes=1),
         "horizon_days": result.horizon_days,
         "backtest": {
             "folds": backtest.folds,

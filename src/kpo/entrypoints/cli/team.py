@@ -130,7 +130,7 @@ def _to_json(result: Team, *, pool_size: int) -> dict[str, Any]:
         "weekly_cost": result.weekly_cost.to_json(),
         "total_cost": None if result.total_cost is None else result.total_cost.to_json(),
         "weeks": project.weeks,
-        "budget": {**project.budget.amount.to_json(), "per": str(project.budget.per)},
+        "budget": {**project.budget.amount.rounded().to_json(), "per": str(project.budget.per)},
         "cheapest_weekly_cost": result.cheapest_weekly_cost.to_json(),
         "total_skill": result.total_skill,
         "pool_size": pool_size,
@@ -173,8 +173,9 @@ def _render(result: Team, console: Console, *, pool_size: int) -> None:
         for heading in ("level", f"{budget.amount.currency}/week", "overlap h", "free h"):
             table.add_column(heading, justify="right")
         for m in choice.members:
+            cost = m.weekly_cost.rounded().amount
             table.add_row(
-                m.specialist_id, m.name, m.vendor_id, str(m.level), str(m.weekly_cost.amount),
+                m.specialist_id, m.name, m.vendor_id, str(m.level), str(cost),
                 _hours(m.overlap_hours), _hours(m.free_hours),
             )  # fmt: skip
         console.print(table)
@@ -185,12 +186,13 @@ def _render(result: Team, console: Console, *, pool_size: int) -> None:
             console.print("  alternative: none — every qualifying specialist is in the team")
             continue
         c, r = alternative.candidate, alternative.replaces
-        cost = alternative.cost_difference
-        sign = "+" if cost.amount >= 0 else "−"
+        difference = alternative.cost_difference
+        sign = "+" if difference.amount >= 0 else "−"
         budget_note = "" if alternative.within_budget else ", over budget"
         console.print(
             f"  best alternative: {c.specialist_id} {c.name} ({c.vendor_id}, level {c.level}, "
-            f"{c.weekly_cost}/week) instead of {r.specialist_id}: {sign}{abs(cost.amount)} "
-            f"{cost.currency}/week, level {alternative.level_difference:+d}{budget_note}",
+            f"{c.weekly_cost.rounded()}/week) instead of {r.specialist_id}: "
+            f"{sign}{abs(difference.amount)} {difference.currency}/week, "
+            f"level {alternative.level_difference:+d}{budget_note}",
             markup=False,
         )
