@@ -172,3 +172,28 @@ def test_fifteen_days_without_a_clock_change_are_enough() -> None:
     assert len(result.intervals) == 48
     assert result.backtest.scores == ()
     assert any("0 backtest fold(s) instead of 2" in note for note in result.notes)
+
+
+def test_the_repeated_autumn_hour_gets_its_local_forecast_twice() -> None:
+    # Three weeks of a smooth local-time pattern, then a horizon across 25 October 2026, when
+    # London's 01:00-02:00 happens twice (00:00-01:00 UTC in BST, 01:00-02:00 UTC in GMT).
+    london = ZoneInfo("Europe/London")
+    start = datetime(2026, 10, 4, tzinfo=UTC)
+    rows = [HEADER]
+    for k in range(21 * 48):
+        at = start + k * HALF_HOUR
+        local = at.astimezone(london)
+        value = 20 + 10 * np.sin(2 * np.pi * (local.hour + local.minute / 60) / 24)
+        rows.append(f"a,{at.isoformat()},{value * (0.5 if local.weekday() >= 5 else 1):.3f}")
+    history = parse_history_rows(rows)
+    result = forecast_arrivals(history, horizon_days=1, time_zone="Europe/London", folds=0)
+    by_utc = {p.interval_start.astimezone(UTC): p.arrivals for p in result.intervals}
+    assert len(by_utc) == 48
+    first, second = datetime(2026, 10, 25, 0, tzinfo=UTC), datetime(2026, 10, 25, 1, tzinfo=UTC)
+    assert first.astimezone(london).hour == second.astimezone(london).hour == 1
+    assert by_utc[first] == pytest.approx(by_utc[second])
+    assert by_utc[first + HALF_HOUR] == pytest.approx(by_utc[second + HALF_HOUR])
+    # and the pattern stays on the local clock: 12:00 local is 12:00 UTC after the change
+    # (11:00 UTC before it) on a Sunday, so half of 20 + 10·sin(π) = 10; a model on the UTC
+    # clock would give local 13:00's value, 8.7
+    assert by_utc[datetime(2026, 10, 25, 12, tzinfo=UTC)] == pytest.approx(10, rel=0.05)
