@@ -14,7 +14,7 @@ from kpo.domain.calendars import WeeklyWindow, parse_hours
 from kpo.domain.errors import KpoError, ValidationError
 from kpo.domain.money import Money, parse_currency
 from kpo.domain.reference import parse_language, parse_skill_name, parse_time_zone
-from kpo.planning.teams import Booking, Budget, BudgetPeriod, Project, Role
+from kpo.planning.team_model import Booking, Budget, BudgetPeriod, Project, Role
 
 __all__ = ["parse_project"]
 

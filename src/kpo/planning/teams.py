@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import time as timer
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from ortools.sat.python import cp_model
@@ -39,6 +37,19 @@ from kpo.domain.calendars import BusinessCalendar, WeeklyWindow
 from kpo.domain.errors import ValidationError
 from kpo.domain.money import Money
 from kpo.domain.specialists import Specialist
+from kpo.planning.team_model import (
+    Alternative,
+    Booking,
+    Budget,
+    BudgetPeriod,
+    Member,
+    Objective,
+    Project,
+    Role,
+    RoleChoice,
+    Team,
+    TeamInfeasible,
+)
 
 __all__ = [
     "Alternative",
@@ -59,119 +70,6 @@ _WEEK = timedelta(days=7)
 _SCALE = Decimal(10_000)  # costs in CP-SAT: 1/10,000 of the currency unit
 _MAX_LEVEL = 5
 _RankKey = Callable[["Member"], tuple[Decimal | int | str, ...]]
-
-
-class Objective(StrEnum):
-    COST = "cost"
-    SKILL = "skill"
-
-
-class BudgetPeriod(StrEnum):
-    WEEK = "week"
-    TOTAL = "total"
-
-
-@dataclass(frozen=True, slots=True)
-class Role:
-    """``count`` seats needing ``skill`` at ``min_level`` or more for ``hours_per_week``."""
-
-    name: str
-    skill: str
-    min_level: int
-    count: int
-    hours_per_week: Decimal
-    languages: frozenset[str] = frozenset()
-    min_overlap_hours: Decimal | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Budget:
-    """At most ``amount`` per week, or in total over the project's ``weeks``."""
-
-    amount: Money
-    per: BudgetPeriod
-
-
-@dataclass(frozen=True, slots=True)
-class Booking:
-    """Hours a week a specialist already works on other projects."""
-
-    specialist_id: str
-    hours_per_week: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class Project:
-    """What a project needs; ``business_hours`` are in ``client_time_zone``."""
-
-    name: str
-    client_time_zone: str
-    business_hours: tuple[WeeklyWindow, ...]
-    start: date
-    roles: tuple[Role, ...]
-    budget: Budget
-    languages: frozenset[str] = frozenset()
-    min_overlap_hours: Decimal = Decimal(0)
-    weeks: int | None = None
-    bookings: tuple[Booking, ...] = ()
-
-    @property
-    def seats(self) -> int:
-        return sum(role.count for role in self.roles)
-
-
-@dataclass(frozen=True, slots=True)
-class Member:
-    """A specialist considered for (or chosen for) one role."""
-
-    specialist_id: str
-    name: str
-    vendor_id: str
-    role: str
-    level: int
-    weekly_cost: Money
-    overlap_hours: Decimal
-    free_hours: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class Alternative:
-    """The best candidate left out of a role and the member it would replace.
-
-    Differences are ``candidate − replaced``: cost per week and skill level.
-    """
-
-    candidate: Member
-    replaces: Member
-    cost_difference: Money
-    level_difference: int
-    within_budget: bool
-
-
-@dataclass(frozen=True, slots=True)
-class RoleChoice:
-    role: Role
-    members: tuple[Member, ...]
-    eligible: int
-    excluded: tuple[tuple[str, int], ...]
-    alternative: Alternative | None
-
-
-@dataclass(frozen=True, slots=True)
-class Team:
-    project: Project
-    objective: Objective
-    roles: tuple[RoleChoice, ...]
-    weekly_cost: Money
-    total_cost: Money | None
-    total_skill: int
-    cheapest_weekly_cost: Money
-    candidates_considered: int
-    wall_time_seconds: float
-
-
-class TeamInfeasible(ValidationError):
-    """No team meets the project's needs; the message says which need and by how much."""
 
 
 # --------------------------------------------------------------------------- availability
