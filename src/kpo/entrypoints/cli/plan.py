@@ -18,7 +18,9 @@ from rich.console import Console
 from rich.table import Table
 
 from kpo.domain.errors import ValidationError
+from kpo.entrypoints.cli.forecast import forecast
 from kpo.entrypoints.cli.schedule import schedule
+from kpo.entrypoints.cli.team import team
 from kpo.planning.intervals import (
     IntervalStaffing,
     Staffing,
@@ -36,6 +38,8 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 app.command("schedule")(schedule)
+app.command("forecast")(forecast)
+app.command("team")(team)
 
 
 class OutputFormat(StrEnum):
