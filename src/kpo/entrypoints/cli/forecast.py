@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from kpo.domain.errors import ValidationError
+from kpo.entrypoints.cli.files import read_lines
 from kpo.planning.forecast import Forecast, forecast_arrivals
 from kpo.planning.history import parse_history_rows
 
@@ -82,7 +83,7 @@ def forecast(
         raise ValidationError(
             f"--aht-seconds must be greater than zero, got {aht_seconds:g}", field="aht_seconds"
         )
-    history = parse_history_rows(_read(file), interval_minutes=interval_minutes)
+    history = parse_history_rows(read_lines(file), interval_minutes=interval_minutes)
     err = Console(stderr=True)
     with Progress(
         TextColumn("{task.description}"),
@@ -106,17 +107,6 @@ def forecast(
         typer.echo(json.dumps(_to_json(result, aht_seconds=aht_seconds)))
     else:
         _render(result, Console(highlight=False), out=out)
-
-
-def _read(path: Path) -> list[str]:
-    try:
-        return path.read_text(encoding="utf-8-sig").splitlines()
-    except UnicodeDecodeError as error:
-        raise ValidationError(
-            f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV", field="file"
-        ) from error
-    except OSError as error:
-        raise ValidationError(f"cannot read {path}: {error.strerror}", field="file") from error
 
 
 def _records(result: Forecast, *, aht_seconds: float | None) -> list[dict[str, Any]]:

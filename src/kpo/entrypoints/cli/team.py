@@ -13,8 +13,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from kpo.domain.errors import ValidationError
 from kpo.domain.specialists import Specialist
+from kpo.entrypoints.cli.files import read_json
 from kpo.planning.team_input import parse_project
 from kpo.planning.teams import (
     BudgetPeriod,
@@ -53,7 +53,7 @@ def team(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Assemble the team that meets every role at least cost (or most skill within budget)."""
-    project = parse_project(_read_json(project_path))
+    project = parse_project(read_json(project_path, field="PROJECT"))
     pool = _pool(specialists)
     result = assemble_team(project, pool, objective=objective)
     if as_json:
@@ -71,20 +71,6 @@ def _pool(path: Path | None) -> list[Specialist]:
     with connect() as app:
         app.require_schema()
         return specialists_in_store(app.uow())
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ValidationError(f"cannot read {path}: {error.strerror}", field="PROJECT") from None
-    try:
-        return json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as error:
-        raise ValidationError(
-            f"{path} is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}",
-            field="PROJECT",
-        ) from None
 
 
 def _member(member: Member) -> dict[str, Any]:
