@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES: tuple[str, ...] = ("erlang", "scheduling", "filters", "batch")
+MODULES: tuple[str, ...] = ("erlang", "scheduling", "filters", "batch", "routing", "teams")
 
 
 def main(argv: list[str]) -> int:

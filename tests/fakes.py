@@ -18,6 +18,7 @@ from kpo.domain.specialists import Specialist
 from kpo.domain.vendors import Vendor
 from kpo.domain.webhooks import Delivery, DeliveryStatus, Subscription
 from kpo.domain.work_items import WorkItem, WorkItemState
+from kpo.routing.explain import Decision
 
 
 class _Store:
@@ -35,6 +36,7 @@ class _Store:
         self.idempotency: dict[tuple[str, str], IdempotencyRecord] = {}
         self.subscriptions: dict[str, Subscription] = {}
         self.deliveries: dict[int, Delivery] = {}
+        self.decisions: list[Decision] = []
 
 
 class FakeSkills:
@@ -246,6 +248,17 @@ class FakeWebhooks:
         return sum(d.status is DeliveryStatus.PENDING for d in self._s.deliveries.values())
 
 
+class FakeDecisionLog:
+    def __init__(self, store: _Store) -> None:
+        self._s = store
+
+    def append(self, decisions: Iterable[Decision]) -> None:
+        self._s.decisions.extend(decisions)
+
+    def for_item(self, item_id: str) -> list[Decision]:
+        return [d for d in self._s.decisions if d.item_id == item_id]
+
+
 class FakeUnitOfWork:
     """Works on a copy of the committed store; ``commit`` publishes the copy."""
 
@@ -265,6 +278,7 @@ class FakeUnitOfWork:
         self.api_keys = FakeApiKeys(self._work)
         self.idempotency = FakeIdempotency(self._work)
         self.webhooks = FakeWebhooks(self._work)
+        self.decisions = FakeDecisionLog(self._work)
         return self
 
     def __exit__(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -15,13 +16,20 @@ from kpo.adapters.db.unit_of_work import SqlUnitOfWork
 from kpo.adapters.holidays import CountryHolidays
 from kpo.adapters.webhooks.http import HttpWebhookTransport
 from kpo.config import Settings
-from kpo.domain.calendars import BusinessCalendar, NoHolidays, parse_hours
+from kpo.domain.calendars import BusinessCalendar, HolidayCalendar, NoHolidays, parse_hours
 from kpo.domain.clients import Coverage
 from kpo.domain.errors import KpoError
 from kpo.services.ports import WebhookTransport
 from kpo.services.sla_status import Clock
 
-__all__ = ["App", "DatabaseNotReady", "calendar_for", "connect", "connect_existing"]
+__all__ = [
+    "App",
+    "DatabaseNotReady",
+    "calendar_for",
+    "connect",
+    "connect_existing",
+    "holidays_for",
+]
 
 
 class DatabaseNotReady(KpoError):
@@ -108,3 +116,9 @@ def calendar_for(coverage: Coverage) -> BusinessCalendar:
         holidays=holidays,
         closed_dates=coverage.closed_dates,
     )
+
+
+@cache
+def holidays_for(country: str) -> HolidayCalendar:
+    """Public holidays of ``country`` (ISO 3166-1), one cached calendar per country."""
+    return CountryHolidays(country)

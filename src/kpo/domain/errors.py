@@ -12,6 +12,7 @@ Every error a user can cause derives from :class:`KpoError` and carries an
     │   ├── UnknownLanguage          not an ISO 639-1 language code
     │   └── NaiveDateTime            an instant without time zone (also a ValueError)
     ├── IllegalTransition            work-item state machine refused a move
+    ├── OfferNotPending              answer to an offer that is not (or no longer) open
     ├── CurrencyMismatch             arithmetic across two currencies
     ├── NotFound                     an entity that does not exist (or that the caller
     │                                may not see: the two are never told apart)
@@ -37,6 +38,7 @@ __all__ = [
     "KpoError",
     "NaiveDateTime",
     "NotFound",
+    "OfferNotPending",
     "PayloadTooLarge",
     "RequestInProgress",
     "Unauthenticated",
@@ -57,6 +59,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_SKILL = "unknown_skill"
     UNKNOWN_LANGUAGE = "unknown_language"
     ILLEGAL_TRANSITION = "illegal_transition"
+    OFFER_NOT_PENDING = "offer_not_pending"
     CURRENCY_MISMATCH = "currency_mismatch"
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
@@ -160,6 +163,21 @@ class IllegalTransition(KpoError):
         super().__init__(f"a work item cannot move from {current!r} to {target!r}")
         self.current = current
         self.target = target
+
+
+class OfferNotPending(KpoError):
+    """A specialist answered an offer that is not open for them (timed out, withdrawn, or
+    never made), or an item was worked by someone who does not hold it."""
+
+    code = ErrorCode.OFFER_NOT_PENDING
+
+    def __init__(self, item_id: str, specialist_id: str, state: str) -> None:
+        super().__init__(
+            f"work item {item_id!r} is not offered to or held by specialist {specialist_id!r} "
+            f"(it is {state}); fetch the specialist's current offers and try again"
+        )
+        self.item_id = item_id
+        self.specialist_id = specialist_id
 
 
 class CurrencyMismatch(KpoError):

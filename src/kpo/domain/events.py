@@ -10,9 +10,17 @@ __all__ = [
     "ItemAssigned",
     "ItemCancelled",
     "ItemCommented",
+    "ItemEscalated",
+    "ItemOffered",
     "ItemQueued",
     "ItemResolved",
     "ItemStateChanged",
+    "OfferAccepted",
+    "OfferRejected",
+    "OfferTimedOut",
+    "OfferWithdrawn",
+    "SlaAtRisk",
+    "SlaBreached",
 ]
 
 
@@ -52,6 +60,60 @@ class ItemResolved(DomainEvent):
 @dataclass(frozen=True, slots=True)
 class ItemCancelled(DomainEvent):
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemOffered(DomainEvent):
+    """The item was offered to one specialist; it holds a slot of their capacity until they
+    answer or the offer times out. ``step`` is the routing-policy step that applied."""
+
+    specialist_id: str
+    step: int
+    attempt: int
+
+
+@dataclass(frozen=True, slots=True)
+class OfferAccepted(DomainEvent):
+    specialist_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfferRejected(DomainEvent):
+    specialist_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfferTimedOut(DomainEvent):
+    specialist_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfferWithdrawn(DomainEvent):
+    """The offer or assignment was taken back because the specialist became unavailable
+    (break, offline, end of employment); the item goes back to the queue."""
+
+    specialist_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemEscalated(DomainEvent):
+    """Offered ``attempts`` times without being accepted; ``priority`` is the new priority."""
+
+    priority: int
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class SlaAtRisk(DomainEvent):
+    """Most of the time to ``due`` has passed and no specialist has started the item."""
+
+    due: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SlaBreached(DomainEvent):
+    due: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,8 @@ __all__ = ["require_utc"]
 
 def require_utc(at: datetime, name: str = "at") -> datetime:
     """Refuse naive datetimes (:class:`NaiveDateTime`); return the instant in UTC."""
+    if at.tzinfo is UTC:  # already UTC: the common case, on the routing hot path
+        return at
     if at.tzinfo is None or at.utcoffset() is None:
         raise NaiveDateTime(name, at.isoformat())
     return at.astimezone(UTC)

@@ -20,7 +20,6 @@ from kpo.domain.channels import Channel
 from kpo.domain.clients import ServiceLine
 from kpo.domain.reference import LANGUAGES
 from kpo.domain.specialists import Specialist, SpecialistStatus
-from kpo.domain.vendors import Vendor
 from kpo.domain.work_items import WorkItem
 
 __all__ = [
@@ -93,12 +92,13 @@ def item_attributes(item: WorkItem, line: ServiceLine, *, now: datetime) -> dict
     }
 
 
-def specialist_attributes(specialist: Specialist, vendor: Vendor) -> dict[str, Any]:
-    """The ``specialist`` mapping a filter reads; ``cost`` is the exact hourly amount."""
+def specialist_attributes(specialist: Specialist, *, country: str = "") -> dict[str, Any]:
+    """The ``specialist`` mapping a filter reads; ``cost`` is the exact hourly amount and
+    ``country`` the vendor's ISO 3166-1 code."""
     return {
         "id": specialist.id,
         "vendor": specialist.vendor_id,
-        "country": vendor.country,
+        "country": country,
         "time_zone": specialist.time_zone,
         "languages": specialist.languages,
         "skills": frozenset(specialist.skills),

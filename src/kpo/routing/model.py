@@ -32,6 +32,7 @@ __all__ = [
     "expected_handle_time",
     "meets_skills",
     "pace",
+    "relax_needed",
     "shift_calendar",
     "shift_left",
     "statically_eligible",
@@ -52,6 +53,23 @@ def meets_skills(line: ServiceLine, specialist: Specialist, *, relax: int = 0) -
     return all(
         specialist.level_of(r.skill) >= max(1, r.min_level - relax) for r in line.required_skills
     )
+
+
+def relax_needed(line: ServiceLine, specialist: Specialist) -> int | None:
+    """The smallest ``relax`` for which :func:`meets_skills` holds; ``None`` if no relaxation
+    helps (a required skill is missing: level 0 never meets level 1).
+
+    ``meets_skills(line, s, relax=r)`` is exactly ``relax_needed(line, s) is not None and
+    r >= relax_needed(line, s)``; the routing index uses it to place a specialist into every
+    policy step at once.
+    """
+    needed = 0
+    for requirement in line.required_skills:
+        level = specialist.level_of(requirement.skill)
+        if level < 1:
+            return None
+        needed = max(needed, requirement.min_level - level)
+    return needed
 
 
 def statically_eligible(

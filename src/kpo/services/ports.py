@@ -16,10 +16,12 @@ from kpo.domain.specialists import Specialist
 from kpo.domain.vendors import Vendor
 from kpo.domain.webhooks import Delivery, PostResult, Subscription
 from kpo.domain.work_items import WorkItem, WorkItemState
+from kpo.routing.explain import Decision
 
 __all__ = [
     "ApiKeyRepository",
     "ClientRepository",
+    "DecisionLog",
     "EventLog",
     "IdempotencyRecord",
     "IdempotencyRepository",
@@ -129,6 +131,13 @@ class WebhookTransport(Protocol):
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> PostResult: ...
 
 
+class DecisionLog(Protocol):
+    """Routing decisions (why each item went where it went), oldest first per item."""
+
+    def append(self, decisions: Iterable[Decision]) -> None: ...
+    def for_item(self, item_id: str) -> list[Decision]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: ``with uow: …; uow.commit()``; leaving without commit rolls back."""
 
@@ -152,6 +161,8 @@ class UnitOfWork(Protocol):
     def idempotency(self) -> IdempotencyRepository: ...
     @property
     def webhooks(self) -> WebhookRepository: ...
+    @property
+    def decisions(self) -> DecisionLog: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, and_, delete, func, insert, or_, select, update
@@ -17,9 +18,12 @@ from kpo.domain.queries import ItemOwnership, ItemQuery
 from kpo.domain.specialists import Specialist
 from kpo.domain.vendors import Vendor
 from kpo.domain.work_items import WorkItem, WorkItemState
+from kpo.routing.explain import Candidate, Decision, Trigger
+from kpo.routing.policies import Ranking
 
 __all__ = [
     "SqlClientRepository",
+    "SqlDecisionLog",
     "SqlEventLog",
     "SqlServiceLineRepository",
     "SqlSkillRepository",
@@ -381,8 +385,59 @@ class SqlEventLog:
 
 def event_payload(event: DomainEvent) -> dict[str, Any]:
     fields = getattr(event, "__dataclass_fields__", {})
-    return {
-        name: getattr(event, name)
-        for name in fields
-        if name not in ("item_id", "at") and isinstance(getattr(event, name), str | int | None)
-    }
+    payload: dict[str, Any] = {}
+    for name in fields:
+        value = getattr(event, name)
+        if name in ("item_id", "at"):
+            continue
+        if isinstance(value, datetime):
+            payload[name] = value.isoformat()
+        elif isinstance(value, str | int | None):
+            payload[name] = value
+    return payload
+
+
+class SqlDecisionLog:
+    """Routing decisions, append-only: what ``kpo explain`` shows."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def append(self, decisions: Iterable[Decision]) -> None:
+        rows = [
+            {
+                "item_id": d.item_id,
+                "at": d.at,
+                "trigger": d.trigger.value,
+                "step": d.step,
+                "ranking": d.ranking.value,
+                "eligible_count": d.eligible_count,
+                "candidates": [c.to_json() for c in d.candidates],
+                "winner": d.winner,
+                "reason": d.reason,
+            }
+            for d in decisions
+        ]
+        _insert_many(self._session, tables.routing_decisions, rows)
+
+    def for_item(self, item_id: str) -> list[Decision]:
+        table = tables.routing_decisions
+        rows = self._session.execute(
+            select(table).where(table.c.item_id == item_id).order_by(table.c.id)
+        )
+        return [
+            Decision(
+                r.item_id,
+                r.at,
+                Trigger(r.trigger),
+                r.step,
+                Ranking(r.ranking),
+                r.eligible_count,
+                tuple(
+                    Candidate(c["specialist"], c["vendor"], float(c["score"])) for c in r.candidates
+                ),
+                r.winner,
+                r.reason,
+            )
+            for r in rows
+        ]

@@ -25,6 +25,7 @@ __all__ = [
     "event_log",
     "idempotency_keys",
     "metadata",
+    "routing_decisions",
     "service_lines",
     "skills",
     "specialist_capacity",
@@ -190,6 +191,23 @@ event_log = Table(
     Column("name", String(64), nullable=False),
     Column("at", UtcDateTime, nullable=False),
     Column("payload", JSON, nullable=False),
+)
+
+routing_decisions = Table(
+    "routing_decisions",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("item_id", String(64), nullable=False, index=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("trigger", String(32), nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("ranking", String(32), nullable=False),
+    Column("eligible_count", Integer, nullable=False),
+    Column("candidates", JSON, nullable=False),
+    Column("winner", String(64)),
+    Column("reason", Text, nullable=False, server_default=""),
 )
 
 api_keys = Table(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kpo.adapters.db.access import SqlApiKeyRepository, SqlIdempotencyRepository
 from kpo.adapters.db.repositories import (
     SqlClientRepository,
+    SqlDecisionLog,
     SqlEventLog,
     SqlServiceLineRepository,
     SqlSkillRepository,
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
     api_keys: SqlApiKeyRepository
     idempotency: SqlIdempotencyRepository
     webhooks: SqlWebhookRepository
+    decisions: SqlDecisionLog
 
     def __init__(self, engine: Engine) -> None:
         self._factory = sessionmaker(bind=engine, expire_on_commit=False)
@@ -53,6 +55,7 @@ class SqlUnitOfWork:
         self.api_keys = SqlApiKeyRepository(session)
         self.idempotency = SqlIdempotencyRepository(session)
         self.webhooks = SqlWebhookRepository(session)
+        self.decisions = SqlDecisionLog(session)
         return self
 
     def __exit__(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kpo.entrypoints.cli import data, demo, plan, policies, route_batch, serve, sla
+from kpo.entrypoints.cli import data, demo, plan, policies, route, serve, sla
 from kpo.entrypoints.cli.errors import GuardedGroup, guard
 
 __all__ = ["app", "run"]
@@ -20,13 +20,14 @@ app = typer.Typer(
 )
 app.command("init")(data.init)
 app.command("demo")(demo.demo)
+app.command("explain")(route.explain)
 app.add_typer(data.import_app, name="import")
 app.add_typer(data.export_app, name="export")
 app.add_typer(data.skills_app, name="skills")
 app.add_typer(plan.app, name="plan")
 app.add_typer(sla.app, name="sla")
 app.add_typer(policies.app, name="policy")
-app.add_typer(route_batch.app, name="route")
+app.add_typer(route.app, name="route")
 app.command("serve")(serve.serve)
 app.add_typer(serve.keys_app, name="keys")
 

@@ -17,8 +17,10 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from kpo.domain.errors import ValidationError
+from kpo.entrypoints.cli.files import read_lines
+from kpo.entrypoints.cli.forecast import forecast
 from kpo.entrypoints.cli.schedule import schedule
+from kpo.entrypoints.cli.team import team
 from kpo.planning.intervals import (
     IntervalStaffing,
     Staffing,
@@ -36,6 +38,8 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 app.command("schedule")(schedule)
+app.command("forecast")(forecast)
+app.command("team")(team)
 
 
 class OutputFormat(StrEnum):
@@ -230,17 +234,6 @@ def _interval_record(plan: IntervalStaffing) -> dict[str, object]:
     return record
 
 
-def _read(path: Path) -> list[str]:
-    try:
-        return path.read_text(encoding="utf-8-sig").splitlines()
-    except UnicodeDecodeError as error:
-        raise ValidationError(
-            f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV", field="file"
-        ) from error
-    except OSError as error:
-        raise ValidationError(f"cannot read {path}: {error.strerror}", field="file") from error
-
-
 @app.command()
 def intervals(
     file: Annotated[
@@ -276,7 +269,7 @@ def intervals(
         patience_seconds=patience_seconds,
         max_abandonment=max_abandonment,
     )
-    demands = parse_interval_rows(_read(file))
+    demands = parse_interval_rows(read_lines(file))
     plans = plan_intervals(demands, interval_seconds=interval_seconds, targets=targets)
     records = [_interval_record(plan) for plan in plans]
     fields = list(_INTERVAL_FIELDS) + (["abandonment"] if targets.patience_seconds else [])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -15,6 +14,7 @@ from rich.text import Text
 
 from kpo.domain.errors import ValidationError
 from kpo.entrypoints.cli.errors import fail
+from kpo.entrypoints.cli.files import read_text
 from kpo.entrypoints.cli.output import console, print_json
 from kpo.routing.policies import DEFAULT_POLICY, RoutingPolicy
 from kpo.routing.policy_documents import parse_policy, policy_to_data
@@ -44,7 +44,7 @@ def check(file: FileArgument, json_output: JsonFlag = False) -> None:
     Skill names in filters are checked against the catalogue only by `kpo policy set`.
     """
     with _about(file):
-        policy = parse_policy(_read(file))
+        policy = parse_policy(read_text(file))
     if json_output:
         print_json(_document(policy, valid=True))
         return
@@ -57,7 +57,7 @@ def set_policy(line_id: LineArgument, file: FileArgument, json_output: JsonFlag 
     from kpo.bootstrap import connect
     from kpo.services.routing_policies import set_routing_policy
 
-    text = _read(file)
+    text = read_text(file)
     with connect() as kpo:
         kpo.require_schema()
         with _about(file):
@@ -101,19 +101,6 @@ def clear(line_id: LineArgument, json_output: JsonFlag = False) -> None:
         print_json({"service_line": line_id, "default": True})
         return
     console.print(f"Routing policy of {line_id} cleared; the default policy applies.")
-
-
-def _read(file: Path) -> str:
-    if str(file) == "-":
-        return sys.stdin.read()
-    try:
-        return file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValidationError(
-            f"{file} is not UTF-8 text (byte {error.start}); save it as UTF-8", field="file"
-        ) from None
-    except OSError as error:
-        raise ValidationError(f"cannot read {file}: {error.strerror}", field="file") from None
 
 
 @contextmanager

@@ -14,12 +14,7 @@ from kpo.domain.errors import ValidationError
 from kpo.entrypoints.cli.output import console, print_json
 from kpo.routing.batch import BatchResult
 
-__all__ = ["app", "batch"]
-
-app = typer.Typer(
-    help="Routing: assign queued work to specialists across the vendor network.",
-    no_args_is_help=True,
-)
+__all__ = ["batch"]
 
 
 def batch(
@@ -109,9 +104,6 @@ def batch(
         print_json(_as_json(result))
     else:
         _print(result, costs_out)
-
-
-app.command("batch")(batch)
 
 
 def _instant(text: str) -> datetime:

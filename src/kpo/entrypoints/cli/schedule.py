@@ -6,7 +6,6 @@ import csv
 import json
 from collections.abc import Sequence
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +15,7 @@ from rich.table import Table
 
 from kpo.adapters.holidays import CountryHolidays
 from kpo.domain.errors import ValidationError
+from kpo.entrypoints.cli.files import read_json
 from kpo.planning.scheduling import (
     INTERVAL,
     IntervalCoverage,
@@ -40,7 +40,7 @@ def schedule(
     ] = None,
 ) -> None:
     """Choose shifts per vendor that cover the required staff per UTC half hour at least cost."""
-    data = _read_json(input_path)
+    data = read_json(input_path, field="INPUT")
     rows = None
     if isinstance(data, dict) and isinstance(data.get("requirement_csv"), str):
         rows = _read_requirement_csv(input_path.parent / data["requirement_csv"])
@@ -54,20 +54,6 @@ def schedule(
         typer.echo(json.dumps(_to_json(result), indent=2))
     else:
         _render(result, Console(highlight=False))
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ValidationError(f"cannot read {path}: {error.strerror}", field="INPUT") from None
-    try:
-        return json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as error:
-        raise ValidationError(
-            f"{path} is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}",
-            field="INPUT",
-        ) from None
 
 
 def _read_requirement_csv(path: Path) -> list[tuple[str, str]]:

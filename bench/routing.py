@@ -1,0 +1,314 @@
+"""Online routing: routing a new item and matching a freed specialist, at two scales.
+
+Run with ``.venv/bin/python -m bench routing`` (both scales) or
+``.venv/bin/python -m bench.routing --small`` (10,000 specialists only); figures go to
+docs/benchmarks.md. The network is synthetic and seeded: 50 skills, 20 languages, 25 time
+zones, 100 service lines (call, chat, ticket; one or two required skills; half of them with a
+two-step policy), five vendors. Half of the lines are overloaded: their queues hold the
+queued items and every specialist eligible for them is busy; the other half have free
+specialists. Time is simulated (1 ms per operation); items are accepted and started at once.
+
+Measured per call with ``time.perf_counter_ns``: ``Router.submit`` of a new item (explanation
+with the top 5 candidates included) and ``Router.resolve`` of an item whose specialist then
+takes the best queued item from their pools. The naive baselines scan every specialist (or
+every queued item) in the same run with the shared model's ``statically_eligible``.
+"""
+
+from __future__ import annotations
+
+import gc
+import platform
+import random
+import resource
+import sys
+import time
+from collections import deque
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from kpo.domain.calendars import parse_hours
+from kpo.domain.channels import Channel
+from kpo.domain.clients import Coverage, ServiceLine, SkillRequirement
+from kpo.domain.money import Money
+from kpo.domain.sla import SlaPolicy
+from kpo.domain.specialists import Specialist
+from kpo.domain.work_items import WorkItem, WorkItemState
+from kpo.routing.engine import LineSetup, Router, RouterSettings
+from kpo.routing.index import CHANNEL_INDEX, Agent
+from kpo.routing.model import statically_eligible
+from kpo.routing.policies import PolicyStep, Ranking, RoutingPolicy
+
+T0 = datetime(2026, 3, 24, 0, 0, tzinfo=UTC)
+SKILLS = [f"skill_{i:02d}" for i in range(50)]
+LANGUAGES = "en es pt fr de it pl nl sv tr ar hi zh ja ko ru uk ro tl id".split()
+ZONES = [
+    "Europe/Warsaw", "Europe/London", "Europe/Madrid", "Europe/Bucharest", "Europe/Istanbul",
+    "Asia/Manila", "Asia/Kolkata", "Asia/Tokyo", "Asia/Seoul", "Asia/Shanghai", "Asia/Jakarta",
+    "Asia/Dubai", "Africa/Cairo", "Africa/Lagos", "Africa/Nairobi", "America/Bogota",
+    "America/Mexico_City", "America/Sao_Paulo", "America/New_York", "America/Chicago",
+    "America/Los_Angeles", "America/Lima", "Australia/Sydney", "Pacific/Auckland",
+    "Europe/Kyiv",
+]  # fmt: skip
+VENDORS = ["krakow", "manila", "bogota", "cairo", "pune"]
+CHANNELS = [Channel.CALL, Channel.CHAT, Channel.TICKET]
+RANKINGS = list(Ranking)
+HOURS = parse_hours("daily 00:00-24:00")
+
+
+def network(
+    n_specialists: int, seed: int = 2026
+) -> tuple[list[LineSetup], list[Specialist], list[ServiceLine]]:
+    rng = random.Random(seed)
+    lines: list[LineSetup] = []
+    for i in range(100):
+        required = rng.sample(SKILLS, 1 if rng.random() < 0.7 else 2)
+        languages = {"en"} if rng.random() < 0.6 else {rng.choice(LANGUAGES)}
+        if rng.random() < 0.3:
+            languages.add(rng.choice(LANGUAGES))
+        line = ServiceLine(
+            id=f"line-{i:03d}",
+            client_id="bench",
+            name=f"Line {i}",
+            channel=CHANNELS[i % 3],
+            required_skills=tuple(SkillRequirement(s, rng.choice((2, 3))) for s in required),
+            languages=frozenset(languages),
+            sla=SlaPolicy(first_response=timedelta(hours=4)),
+            coverage=Coverage("UTC", "daily 00:00-24:00"),
+            handle_time=timedelta(minutes=rng.choice((5, 8, 12, 20))),
+        )
+        first = PolicyStep(RANKINGS[i % 4], timeout=timedelta(minutes=2) if i % 2 else None)
+        steps = (first, PolicyStep(Ranking.COST_SLA, relax_levels=1)) if i % 2 else (first,)
+        lines.append(LineSetup(line, RoutingPolicy(steps)))
+    people = []
+    for i in range(n_specialists):
+        languages = {rng.choice(LANGUAGES) for _ in range(rng.randint(1, 2))}
+        if rng.random() < 0.7:
+            languages.add("en")
+        people.append(
+            Specialist(
+                id=f"s{i:06d}",
+                vendor_id=VENDORS[i % 5],
+                name=f"Specialist {i}",
+                skills={s: rng.randint(1, 5) for s in rng.sample(SKILLS, 4)},
+                languages=frozenset(languages),
+                time_zone=ZONES[i % 25],
+                working_hours=HOURS,
+                capacity={Channel.CALL: 1, Channel.CHAT: 3, Channel.TICKET: 1},
+                hourly_cost=Money(Decimal(rng.randint(800, 6000)) / 100, "USD"),
+                employment_start=date(2024, 1, 1),
+            )
+        )
+    return lines, people, [s.line for s in lines]
+
+
+def stats(samples_ns: list[int]) -> tuple[float, float]:
+    ordered = sorted(samples_ns)
+    return ordered[len(ordered) // 2] / 1000, ordered[int(len(ordered) * 0.99)] / 1000
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+class Scenario:
+    def __init__(self, n_specialists: int, seed: int = 7) -> None:
+        self.rng = random.Random(seed)
+        self.clock = T0
+        self.n = 0
+        started = time.perf_counter()
+        setups, self.people, self.lines = network(n_specialists)
+        self.generate_s = time.perf_counter() - started
+        self.hot = self.lines[::2]  # overloaded lines
+        self.cold = self.lines[1::2]
+        started = time.perf_counter()
+        self.router = Router(setups, now=T0, settings=RouterSettings())
+        ends = T0 + timedelta(days=30)
+        for person in self.people:
+            self.router.add_specialist(person, now=T0)
+        for person in self.people:
+            self.router.shift_started(person.id, now=T0, ends=ends)
+        self.build_s = time.perf_counter() - started
+        self.working: deque[tuple[str, str]] = deque()
+
+    def tick(self) -> datetime:
+        self.clock += timedelta(milliseconds=1)
+        return self.clock
+
+    def item(self, line: ServiceLine) -> WorkItem:
+        self.n += 1
+        language = self.rng.choice(sorted(line.languages))
+        return WorkItem(f"W{self.n:08d}", line.id, self.clock, language=language)
+
+    def take_offers(self) -> None:
+        """Accept and start every open offer (untimed)."""
+        router = self.router
+        for event in router.drain_events():
+            if event.name == "ItemOffered":
+                specialist = event.specialist_id  # type: ignore[attr-defined]
+                item = router.find(event.item_id)
+                # still offered to this specialist (a later event may have moved it on)
+                if (
+                    item is not None
+                    and item.state is WorkItemState.OFFERED
+                    and item.specialist_id == specialist
+                ):
+                    now = self.clock  # answered at once: a long batch must not time out
+                    router.accept(event.item_id, specialist_id=specialist, now=now)
+                    router.start(event.item_id, specialist_id=specialist, now=now)
+                    self.working.append((event.item_id, specialist))
+        router.drain_decisions()
+
+    def route_new(self, count: int, lines: list[ServiceLine], keep_busy: int) -> list[int]:
+        samples = []
+        router = self.router
+        for _ in range(count):
+            item = self.item(self.rng.choice(lines))
+            now = self.tick()
+            due = now + timedelta(hours=4)
+            start = time.perf_counter_ns()
+            router.submit(item, now=now, due=due)
+            samples.append(time.perf_counter_ns() - start)
+            self.take_offers()
+            while len(self.working) > keep_busy:
+                item_id, who = self.working.popleft()
+                router.resolve(item_id, specialist_id=who, now=self.tick())
+                self.take_offers()
+        return samples
+
+    def load_queue(self, queued: int) -> tuple[float, float]:
+        """Restore ``queued`` items on the overloaded lines, let free specialists take what
+        they can, and top up until ``queued`` items wait."""
+        started = time.perf_counter()
+        now = self.tick()
+        batch = [(self.item(self.rng.choice(self.hot)), now + timedelta(hours=4))]
+        batch += [
+            (self.item(self.rng.choice(self.hot)), now + timedelta(hours=4))
+            for _ in range(queued - 1)
+        ]
+        self.router.restore(batch, now=now)
+        restore_s = time.perf_counter() - started
+        started = time.perf_counter()
+        self.router.rebalance(now=now)
+        self.take_offers()
+        while self.router.queued() < queued:
+            self.router.submit(self.item(self.rng.choice(self.hot)), now=self.tick())
+            self.take_offers()
+        return restore_s, time.perf_counter() - started
+
+    def match_freed(self, count: int) -> list[int]:
+        samples: list[int] = []
+        router = self.router
+        hot = {line.id for line in self.hot}
+        queued = router.queued()
+        while len(samples) < count:
+            item_id, who = self.working.popleft()
+            if router.item(item_id).service_line_id not in hot:
+                self.working.append((item_id, who))
+                continue
+            now = self.tick()
+            before = router.queued()
+            start = time.perf_counter_ns()
+            router.resolve(item_id, specialist_id=who, now=now)
+            elapsed = time.perf_counter_ns() - start
+            if router.queued() < before:
+                samples.append(elapsed)
+            self.take_offers()
+            while router.queued() < queued:
+                router.submit(self.item(self.rng.choice(self.hot)), now=self.tick())
+                self.take_offers()
+        return samples
+
+    # -- naive baselines -------------------------------------------------------------
+
+    def naive_route(self, count: int) -> list[int]:
+        """Scan every specialist with the shared model; pick the cheapest (least_cost)."""
+        agents: list[Agent] = self.router._index.agents
+        samples = []
+        for _ in range(count):
+            line = self.rng.choice(self.cold)
+            language = self.rng.choice(sorted(line.languages))
+            channel = CHANNEL_INDEX[line.channel]
+            start = time.perf_counter_ns()
+            best: tuple[float, str] | None = None
+            for agent in agents:
+                if not (agent.online and agent.in_use[channel] < agent.cap[channel]):
+                    continue
+                specialist = agent.specialist
+                if not statically_eligible(line, specialist, language):
+                    continue
+                key = (float(specialist.hourly_cost.amount), agent.id)
+                if best is None or key < best:
+                    best = key
+            samples.append(time.perf_counter_ns() - start)
+        return samples
+
+    def naive_match(self, count: int) -> list[int]:
+        """Scan every queued item with the shared model for one specialist."""
+        router = self.router
+        waiting = [t for t in router._tickets.values() if t.seq >= 0]
+        lines = {line.id: line for line in self.lines}
+        samples = []
+        for _ in range(count):
+            agent = self.rng.choice(router._index.agents)
+            start = time.perf_counter_ns()
+            best = None
+            for ticket in waiting:
+                item = ticket.item
+                line = lines[item.service_line_id]
+                relax = ticket.line.policy.steps[ticket.step].relax_levels
+                if not statically_eligible(line, agent.specialist, item.language, relax=relax):
+                    continue
+                key = (-item.priority, ticket.created_ts)
+                if best is None or key < best:
+                    best = key
+            samples.append(time.perf_counter_ns() - start)
+        return samples
+
+
+def report(name: str, samples: list[int], naive: list[int] | None = None) -> None:
+    median, p99 = stats(samples)
+    line = f"  {name}: n={len(samples)} median {median:.2f} µs, p99 {p99:.1f} µs"
+    if naive:
+        naive_median, _ = stats(naive)
+        line += f"; naive scan median {naive_median:.0f} µs, ratio {naive_median / median:.0f}x"
+    print(line)
+
+
+def run(n_specialists: int, queued: int, ops: int) -> None:
+    print(f"{n_specialists:,} specialists, {queued:,} queued items")
+    scenario = Scenario(n_specialists)
+    gc.freeze()
+    print(
+        f"  network generated in {scenario.generate_s:.1f} s; index built in "
+        f"{scenario.build_s:.2f} s (from domain objects, no database)"
+    )
+    capacity = n_specialists // 2
+    fresh = scenario.route_new(ops, scenario.lines, keep_busy=capacity)
+    report("route a new item (queues empty, about half the capacity busy)", fresh,
+           scenario.naive_route(50))  # fmt: skip
+    restore_s, rebalance_s = scenario.load_queue(queued)
+    gc.freeze()
+    print(
+        f"  restored {queued:,} queued items in {restore_s:.2f} s; free specialists took "
+        f"what they could in {rebalance_s:.2f} s"
+    )
+    matched = scenario.match_freed(ops)
+    report(f"match a freed specialist to the best of {queued:,} queued", matched,
+           scenario.naive_match(20))  # fmt: skip
+    loaded = scenario.route_new(ops, scenario.lines, keep_busy=len(scenario.working))
+    report("route a new item (under load; any line)", loaded)
+    print(f"  peak resident memory {rss_mb():.0f} MB (ru_maxrss, whole process)")
+
+
+def main() -> None:
+    print(f"python {platform.python_version()} on {platform.machine()}, {platform.processor()}")
+    run(10_000, 50_000, 20_000)
+    if "--small" not in sys.argv:
+        run(100_000, 1_000_000, 20_000)
+
+
+_: Callable[[], None] = main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,727 @@
+"""The online router: items in, offers out, every step an event and every choice explained.
+
+Time is passed in (``now``) and only moves forward; :meth:`Router.advance` fires what fell due
+up to ``now`` (offer timeouts, policy steps, SLA warnings, shift ends) at the instant it fell
+due, and every other call does that first. Work items move only through their own state
+machine (:class:`~kpo.domain.work_items.WorkItem`), so every transition stays legal.
+
+Offers: an item is offered to the best specialist; the offer holds a slot of their capacity
+until they accept, reject, or it times out (``offer_timeout``, default 120 s). A rejected or
+timed-out item goes back to the queue with its original age and is offered to the next best
+specialist; whoever rejected it or let it time out is never offered it again. After
+``max_attempts`` (default 3) unanswered or rejected offers the item escalates
+(:class:`ItemEscalated`, priority + 1 up to 9) and the count starts again.
+
+Turnover: a specialist who leaves (end of employment) or goes offline gives back every item
+they hold; one who goes on a break or whose shift ends gives back open offers only (assigned
+work is finished). Given-back items are routed again at once — none lost, none duplicated.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from heapq import heappop, heappush
+from typing import Any
+
+from kpo.domain.calendars import BusinessCalendar
+from kpo.domain.channels import Channel
+from kpo.domain.clients import ServiceLine
+from kpo.domain.errors import Conflict, NaiveDateTime, NotFound, OfferNotPending, ValidationError
+from kpo.domain.events import (
+    DomainEvent,
+    ItemEscalated,
+    ItemOffered,
+    OfferAccepted,
+    OfferRejected,
+    OfferTimedOut,
+    OfferWithdrawn,
+    SlaAtRisk,
+    SlaBreached,
+)
+from kpo.domain.specialists import Specialist, SpecialistStatus
+from kpo.domain.work_items import WorkItem, WorkItemState
+from kpo.routing.explain import Candidate, Decision, Trigger
+from kpo.routing.fairness import FairnessReport, SpecialistLoad, VendorTargets
+from kpo.routing.index import CHANNELS, Agent, Index, LineState, Pool, Ticket
+from kpo.routing.policies import DEFAULT_POLICY, Ranking, RoutingPolicy
+from kpo.routing.ranking import score, urgency
+from kpo.routing.timeline import BusinessTimeline
+
+__all__ = ["ItemView", "LineSetup", "Router", "RouterSettings"]
+
+_S = WorkItemState
+# Enum members read through the class are slow (a descriptor call); the hot path reads these.
+_QUEUED, _OFFERED, _ASSIGNED = _S.QUEUED, _S.OFFERED, _S.ASSIGNED
+_WAITING = _S.WAITING_ON_CLIENT
+_NOT_STARTED = frozenset({_QUEUED, _OFFERED, _ASSIGNED})
+_LEAST_COST, _COST_SLA = Ranking.LEAST_COST, Ranking.COST_SLA
+_STEP, _OFFER, _AT_RISK, _BREACH, _CUTOFF, _SHIFT_END = range(6)
+
+
+@dataclass(frozen=True)
+class RouterSettings:
+    """``at_risk_share``: :class:`SlaAtRisk` fires when this share of the time between arrival
+    and the due instant has passed and nobody has started the item."""
+
+    offer_timeout: timedelta = timedelta(seconds=120)
+    max_attempts: int = 3
+    explain_top: int = 5
+    at_risk_share: float = 0.8
+    vendor_targets: VendorTargets | None = None
+
+
+@dataclass(frozen=True)
+class LineSetup:
+    """A service line to route, its policy, and optionally its business calendar (used for
+    the remaining business time in ``cost_sla``; without it wall-clock time is used)."""
+
+    line: ServiceLine
+    policy: RoutingPolicy = DEFAULT_POLICY
+    calendar: BusinessCalendar | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    """Where an open item stands; what replaying the event log must reproduce."""
+
+    state: WorkItemState
+    specialist_id: str | None
+    escalations: int
+
+
+class Router:
+    """The routing engine of one routing domain (a set of service lines)."""
+
+    def __init__(
+        self,
+        lines: Iterable[LineSetup],
+        *,
+        now: datetime,
+        settings: RouterSettings | None = None,
+    ) -> None:
+        self.settings = settings or RouterSettings()
+        self._want = max(1, self.settings.explain_top)
+        self._now = self._check(now)
+        self._now_ts = now.timestamp()  # self._now as POSIX seconds
+        states = [
+            LineState(
+                i,
+                s.line,
+                s.policy,
+                None if s.calendar is None else BusinessTimeline(s.calendar, now),
+            )
+            for i, s in enumerate(lines)
+        ]
+        self._lines = {s.line.id: s for s in states}
+        self._index = Index(states, clock=lambda: self._now)
+        self._tickets: dict[str, Ticket] = {}
+        self._escalations: Counter[str] = Counter()
+        self._timers: list[tuple[datetime, int, int, Any, int]] = []
+        self._timer_seq = 0
+        self._events: list[DomainEvent] = []
+        self._decisions: list[Decision] = []
+        self._volume: Counter[str] = Counter()  # accepted items per vendor
+        self._pending: Counter[str] = Counter()  # open offers per vendor
+
+    # ================================================================ time
+
+    def _check(self, now: datetime) -> datetime:
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise NaiveDateTime("now", now.isoformat())
+        return now
+
+    def _tick(self, now: datetime) -> None:
+        if now.tzinfo is None:
+            raise NaiveDateTime("now", now.isoformat())
+        if now < self._now:
+            raise ValidationError(
+                f"time went backwards: {now.isoformat()} is before {self._now.isoformat()}",
+                field="now",
+            )
+        timers = self._timers
+        while timers and timers[0][0] <= now:
+            at, _, kind, target, token = heappop(timers)
+            self._now, self._now_ts = at, at.timestamp()
+            self._fire(kind, target, token, at)
+        self._now, self._now_ts = now, now.timestamp()
+
+    def advance(self, now: datetime) -> None:
+        """Fire everything that fell due up to ``now``, each at its own instant."""
+        self._tick(now)
+
+    def next_timer(self) -> datetime | None:
+        """When :meth:`advance` next has something to do (for a simulated clock)."""
+        return self._timers[0][0] if self._timers else None
+
+    def _timer(self, at: datetime, kind: int, target: Any, token: int) -> None:
+        self._timer_seq += 1
+        heappush(self._timers, (at, self._timer_seq, kind, target, token))
+
+    def _fire(self, kind: int, target: Any, token: int, at: datetime) -> None:
+        if kind == _OFFER:
+            ticket: Ticket = target
+            if ticket.offer_no == token and ticket.item.state is _OFFERED:
+                agent = ticket.holder
+                assert agent is not None
+                self._emit(OfferTimedOut(ticket.item.id, at, agent.id))
+                self._give_back(ticket, at, exclude=True)
+        elif kind == _STEP:
+            self._next_step(target, token, at)
+        elif kind in (_AT_RISK, _BREACH):
+            ticket = target
+            if ticket.item.id in self._tickets and ticket.item.state in _NOT_STARTED:
+                assert ticket.due is not None
+                if kind == _AT_RISK:
+                    self._emit(SlaAtRisk(ticket.item.id, at, ticket.due))
+                    self._timer(ticket.due, _BREACH, ticket, 0)
+                else:
+                    self._emit(SlaBreached(ticket.item.id, at, ticket.due))
+        elif kind == _CUTOFF:
+            self._cutoff(target, token, at)
+        elif kind == _SHIFT_END:
+            agent = target
+            if agent.cutoff_no == token and agent.on_shift:
+                self._end_shift(agent, at)
+
+    # ================================================================ specialists
+
+    def add_specialist(self, specialist: Specialist, *, now: datetime, country: str = "") -> None:
+        """Index a specialist (``country``: their vendor's, for filters); they take work once
+        their shift starts."""
+        self._tick(now)
+        if specialist.id in self._index.by_id:
+            raise Conflict("specialist", specialist.id)
+        self._index.add(specialist, country=country)
+
+    def _agent(self, specialist_id: str) -> Agent:
+        agent = self._index.by_id.get(specialist_id)
+        if agent is None:
+            raise NotFound("specialist", specialist_id)
+        return agent
+
+    def shift_started(self, specialist_id: str, *, now: datetime, ends: datetime) -> None:
+        """The specialist's shift runs from ``now`` to ``ends`` (computed by the caller from
+        their working hours in their own zone and their country's holidays, see
+        :mod:`kpo.routing.shifts`). Employment must be active on that day."""
+        self._tick(now)
+        agent = self._agent(specialist_id)
+        agent.mark(self._now_ts)
+        agent.on_shift = True
+        agent.shift_ends = ends
+        agent.idle_since = max(agent.idle_since, self._now_ts)
+        agent.closed.clear()
+        agent.cutoff_no += 1
+        agent.cutoffs = sorted(
+            (ends - timedelta(seconds=fit.handle_seconds), line_idx)
+            for line_idx, fit in agent.fits.items()
+        )
+        agent.cutoffs.reverse()  # pop from the end: earliest first
+        self._cutoff(agent, agent.cutoff_no, now)
+        self._timer(ends, _SHIFT_END, agent, agent.cutoff_no)
+        self._become_available(agent, now)
+
+    def _cutoff(self, agent: Agent, token: int, at: datetime) -> None:
+        if token != agent.cutoff_no:
+            return
+        cutoffs = agent.cutoffs
+        while cutoffs and cutoffs[-1][0] <= at:
+            self._index.close_line(agent, cutoffs.pop()[1])
+        if cutoffs:
+            self._timer(cutoffs[-1][0], _CUTOFF, agent, token)
+
+    def shift_ended(self, specialist_id: str, *, now: datetime) -> None:
+        """Off shift: no new offers; open offers go back to the queue, assigned work stays."""
+        self._tick(now)
+        agent = self._agent(specialist_id)
+        if agent.on_shift:
+            self._end_shift(agent, now)
+
+    def _end_shift(self, agent: Agent, at: datetime) -> None:
+        agent.mark(self._now_ts)
+        agent.on_shift = False
+        agent.cutoff_no += 1
+        self._index.sync_all(agent)
+        self._withdraw(agent, at, "shift ended", offers_only=True)
+
+    def set_status(self, specialist_id: str, status: SpecialistStatus, *, now: datetime) -> None:
+        """Break: open offers go back; offline: everything they hold goes back."""
+        self._tick(now)
+        agent = self._agent(specialist_id)
+        agent.mark(self._now_ts)
+        agent.status = status
+        if status is SpecialistStatus.AVAILABLE:
+            self._become_available(agent, now)
+            return
+        self._index.sync_all(agent)
+        self._withdraw(agent, now, f"specialist {status.value}", offers_only=status is not _OFFLINE)
+
+    def specialist_left(self, specialist_id: str, *, now: datetime) -> None:
+        """End of employment: everything they hold is routed again; they get nothing new."""
+        self._tick(now)
+        agent = self._agent(specialist_id)
+        agent.mark(self._now_ts)
+        agent.employed = False
+        self._index.sync_all(agent)
+        self._withdraw(agent, now, "specialist left", offers_only=False)
+
+    def _become_available(self, agent: Agent, at: datetime) -> None:
+        for channel in range(len(CHANNELS)):
+            if agent.pools[channel]:
+                self._fill(agent, channel, at)
+        self._index.sync_all(agent)
+
+    def _withdraw(self, agent: Agent, at: datetime, reason: str, *, offers_only: bool) -> None:
+        for ticket in sorted(agent.held.values(), key=lambda t: t.item.id):
+            if offers_only and ticket.item.state is not _OFFERED:
+                continue
+            self._emit(OfferWithdrawn(ticket.item.id, at, agent.id, reason))
+            self._give_back(ticket, at, exclude=False)
+
+    # ================================================================ items
+
+    def _line(self, item: WorkItem) -> LineState:
+        state = self._lines.get(item.service_line_id)
+        if state is None:
+            raise NotFound("service line", item.service_line_id)
+        if item.language not in state.pools:
+            raise ValidationError(
+                f"service line {state.line.id!r} is not served in language {item.language!r}",
+                field="language",
+            )
+        return state
+
+    def submit(self, item: WorkItem, *, now: datetime, due: datetime | None = None) -> Decision:
+        """Route a new queued item; ``due`` is when it must be started (its SLA due instant,
+        from the caller's SLA clock). Returns the decision (winner ``None``: queued)."""
+        self._tick(now)
+        if item.id in self._tickets:
+            raise Conflict("work item", item.id)
+        if item.state is not _QUEUED:
+            raise ValidationError(
+                f"only queued items can be submitted, {item.id!r} is {item.state.value}",
+                field="state",
+            )
+        ticket = self._admit(item, due, now)
+        item.record_queued()
+        self._take(item)
+        return self._route(ticket, now, Trigger.NEW_ITEM)
+
+    def _admit(self, item: WorkItem, due: datetime | None, now: datetime) -> Ticket:
+        state = self._line(item)
+        ticket = Ticket(item, state, due)
+        self._tickets[item.id] = ticket
+        if state.boundaries[0] is not None:
+            step = state.policy.step_at(now - item.created_at)
+            ticket.step = step
+            ticket.pool = state.pools[item.language][step]
+            self._schedule_step(ticket)
+        if due is not None:
+            created = item.created_at
+            at_risk = created + (due - created) * self.settings.at_risk_share
+            self._timer(max(at_risk, created), _AT_RISK, ticket, 0)
+        return ticket
+
+    def _schedule_step(self, ticket: Ticket) -> None:
+        boundary = ticket.line.boundaries[ticket.step]
+        if boundary is not None:
+            at = ticket.item.created_at + timedelta(seconds=boundary)
+            self._timer(at, _STEP, ticket, ticket.step)
+
+    def _next_step(self, ticket: Ticket, step: int, at: datetime) -> None:
+        if ticket.step != step or ticket.item.id not in self._tickets:
+            return
+        ticket.step = step + 1
+        pool = ticket.line.pools[ticket.item.language][step + 1]
+        self._schedule_step(ticket)
+        if ticket.seq >= 0:  # waiting: move to the wider step and try again
+            self._index.dequeue(ticket)
+            ticket.pool = pool
+            self._route(ticket, at, Trigger.STEP_TIMEOUT)
+        else:
+            ticket.pool = pool
+
+    def _ticket(self, item_id: str) -> Ticket:
+        ticket = self._tickets.get(item_id)
+        if ticket is None:
+            raise NotFound("open work item", item_id)
+        return ticket
+
+    def _held_by(self, item_id: str, specialist_id: str, state: WorkItemState) -> Ticket:
+        ticket = self._ticket(item_id)
+        holder = ticket.holder
+        if holder is None or holder.id != specialist_id or ticket.item.state is not state:
+            raise OfferNotPending(item_id, specialist_id, ticket.item.state.value)
+        return ticket
+
+    def accept(self, item_id: str, *, specialist_id: str, now: datetime) -> None:
+        self._tick(now)
+        ticket = self._held_by(item_id, specialist_id, _OFFERED)
+        assert ticket.holder is not None
+        vendor = ticket.holder.vendor
+        self._pending[vendor] -= 1
+        self._volume[vendor] += 1
+        self._emit(OfferAccepted(item_id, now, specialist_id))
+        ticket.item.accept(at=now)
+        self._take(ticket.item)
+
+    def reject(self, item_id: str, *, specialist_id: str, now: datetime) -> None:
+        self._tick(now)
+        ticket = self._held_by(item_id, specialist_id, _OFFERED)
+        self._emit(OfferRejected(item_id, now, specialist_id))
+        self._give_back(ticket, now, exclude=True)
+
+    def start(self, item_id: str, *, specialist_id: str, now: datetime) -> None:
+        self._tick(now)
+        ticket = self._held_by(item_id, specialist_id, _ASSIGNED)
+        ticket.item.start(at=now)
+        self._take(ticket.item)
+
+    def resolve(self, item_id: str, *, specialist_id: str, now: datetime) -> None:
+        """The item is done; the specialist's slot is free and they take the next item."""
+        self._tick(now)
+        ticket = self._ticket(item_id)
+        if ticket.holder is None or ticket.holder.id != specialist_id:
+            raise OfferNotPending(item_id, specialist_id, ticket.item.state.value)
+        ticket.item.resolve(at=now)
+        self._take(ticket.item)
+        self._close(ticket, now)
+
+    def cancel(self, item_id: str, *, now: datetime, reason: str = "") -> None:
+        self._tick(now)
+        ticket = self._ticket(item_id)
+        if ticket.item.state is _OFFERED and ticket.holder is not None:
+            self._pending[ticket.holder.vendor] -= 1
+        ticket.item.cancel(at=now, reason=reason)
+        self._take(ticket.item)
+        self._close(ticket, now)
+
+    def _close(self, ticket: Ticket, at: datetime) -> None:
+        del self._tickets[ticket.item.id]
+        self._escalations.pop(ticket.item.id, None)
+        self._index.dequeue(ticket)
+        agent = self._release(ticket, at, ended=True)
+        if agent is not None:
+            self._refill(agent, ticket.pool.channel, at, rekey=agent.idle_keyed)
+
+    def _release(self, ticket: Ticket, at: datetime, *, ended: bool) -> Agent | None:
+        agent = ticket.holder
+        if agent is None:
+            return None
+        now_ts = self._now_ts
+        agent.mark(now_ts)
+        del agent.held[ticket.item.id]
+        agent.in_use[ticket.pool.channel] -= 1
+        ticket.holder = None
+        if ended:
+            agent.idle_since = now_ts
+        return agent
+
+    def _refill(self, agent: Agent, channel: int, at: datetime, *, rekey: bool) -> None:
+        self._fill(agent, channel, at)
+        if rekey:
+            self._index.sync_all(agent, rekey=True)
+        else:
+            self._index.sync(agent, channel)
+
+    def _give_back(self, ticket: Ticket, at: datetime, *, exclude: bool) -> None:
+        """Back to the queue (rejected, timed out, withdrawn) and routed again at once."""
+        item = ticket.item
+        agent = ticket.holder
+        assert agent is not None
+        if item.state is _OFFERED:
+            self._pending[agent.vendor] -= 1
+        self._release(ticket, at, ended=False)
+        if item.state is _WAITING:
+            item.resume(at=at)  # the state machine requeues only from in progress
+        item.requeue(at=at)
+        self._take(item)
+        if exclude:
+            if ticket.excluded is None:
+                ticket.excluded = set()
+            ticket.excluded.add(agent.idx)
+            ticket.attempts += 1
+            if ticket.attempts >= self.settings.max_attempts:
+                ticket.attempts = 0
+                item.priority = min(9, item.priority + 1)
+                self._escalations[item.id] += 1
+                self._emit(ItemEscalated(item.id, at, item.priority, self.settings.max_attempts))
+        self._route(ticket, at, Trigger.REQUEUED)
+        if agent.online:
+            self._refill(agent, ticket.pool.channel, at, rekey=False)
+        else:
+            self._index.sync_all(agent)
+
+    # ================================================================ deciding
+
+    def _emit(self, event: DomainEvent) -> None:
+        self._events.append(event)
+
+    def _take(self, item: WorkItem) -> None:
+        """Move the item's own events (state changes) into the engine's log, in order."""
+        if item.events:
+            self._events.extend(item.events)
+            item.events.clear()
+
+    def _urgency(self, ticket: Ticket, at: datetime) -> float:
+        if ticket.due is None:
+            return urgency(None)
+        timeline = ticket.line.timeline
+        if timeline is None:
+            return urgency((ticket.due - at).total_seconds() / 3600)
+        return urgency(timeline.seconds_between(at, ticket.due) / 3600)
+
+    def _route(self, ticket: Ticket, at: datetime, trigger: Trigger) -> Decision:
+        """Offer ``ticket`` to the best specialist of its current step, or queue it."""
+        pool = ticket.pool
+        index = self._index
+        targets = self.settings.vendor_targets
+        want = self._want
+        chosen = 0
+        eligible = index.eligible_count(pool, ticket)
+        if targets is None:
+            top = index.candidates(pool, ticket, want, eligible)
+        else:
+            chosen, top = self._with_targets(pool, ticket, targets, want, eligible)
+        ranking = pool.ranking
+        if not top:
+            index.enqueue(ticket)
+            decision = Decision(
+                ticket.item.id, at, trigger, pool.step, ranking, eligible, (), None,
+                f"no eligible specialist free at step {pool.step}; queued with "
+                f"{pool.queued - 1} other item(s) waiting at this step",
+            )  # fmt: skip
+            self._decisions.append(decision)
+            return decision
+        agents = index.agents
+        now_ts = self._now_ts
+        item_urgency = self._urgency(ticket, at) if ranking is _COST_SLA else 0.0
+        make = tuple.__new__  # Candidate(...) without the NamedTuple constructor's overhead
+        if ranking is _LEAST_COST:
+            candidates = tuple(
+                [make(Candidate, (agents[e[-2]].id, agents[e[-2]].vendor, e[0])) for e in top]
+            )
+        else:
+            candidates = tuple(
+                [
+                    make(
+                        Candidate,
+                        (
+                            agents[e[-2]].id,
+                            agents[e[-2]].vendor,
+                            score(ranking, e[0], now_ts=now_ts, item_urgency=item_urgency),
+                        ),
+                    )
+                    for e in top
+                ]
+            )
+        winner = candidates[chosen]
+        if chosen == 0:
+            reason = f"best {ranking} score of {eligible} eligible at step {pool.step}"
+        else:
+            reason = (
+                f"vendor {winner.vendor_id} was furthest behind its volume target; its best "
+                f"{ranking} candidate of {eligible} eligible at step {pool.step}"
+            )
+        decision = Decision(
+            ticket.item.id, at, trigger, pool.step, ranking, eligible, candidates[:want],
+            winner.specialist_id, reason,
+        )  # fmt: skip
+        self._decisions.append(decision)
+        self._offer(ticket, agents[top[chosen][-2]], at)
+        return decision
+
+    def _with_targets(
+        self, pool: Pool, ticket: Ticket, targets: VendorTargets, want: int, eligible: int
+    ) -> tuple[int, list[tuple[Any, ...]]]:
+        agents = self._index.agents
+        walked: list[tuple[Any, ...]] = []
+        best_of: dict[str, int] = {}
+        for entry in self._index.candidates(pool, ticket, targets.depth, eligible):
+            walked.append(entry)
+            best_of.setdefault(agents[entry[-2]].vendor, len(walked) - 1)
+            if len(walked) >= targets.depth or (
+                len(walked) >= want and set(targets.shares) <= set(best_of)
+            ):
+                break
+        if not walked:
+            return 0, []
+        order = sorted(best_of.values())
+        volume = self._volume + self._pending
+        pick = order[targets.choose([agents[walked[i][-2]].vendor for i in order], volume)]
+        top = walked[:want]
+        if pick >= want:
+            top.append(walked[pick])
+            return len(top) - 1, top
+        return pick, top
+
+    def _offer(self, ticket: Ticket, agent: Agent, at: datetime) -> None:
+        item = ticket.item
+        self._index.dequeue(ticket)
+        agent.mark(self._now_ts)
+        item.offer(specialist_id=agent.id, at=at)
+        self._take(item)
+        ticket.holder = agent
+        ticket.offer_no += 1
+        agent.held[item.id] = ticket
+        channel = ticket.pool.channel
+        agent.in_use[channel] += 1
+        if agent.in_use[channel] >= agent.cap[channel]:
+            self._index.sync(agent, channel)
+        self._pending[agent.vendor] += 1
+        self._emit(ItemOffered(item.id, at, agent.id, ticket.step, ticket.offer_no))
+        self._timer(at + self.settings.offer_timeout, _OFFER, ticket, ticket.offer_no)
+
+    def _fill(self, agent: Agent, channel: int, at: datetime) -> None:
+        """A specialist with free capacity takes queued items, first in task order."""
+        index = self._index
+        while agent.online and agent.in_use[channel] < agent.cap[channel]:
+            found = index.best_item(agent, channel)
+            if found is None:
+                return
+            ticket, pool, waiting = found
+            others = index.eligible_count(pool, ticket) - (agent.idx in pool.live)
+            item_urgency = self._urgency(ticket, at)
+            entry = index.entry(pool, agent)
+            candidate = Candidate(
+                agent.id,
+                agent.vendor,
+                score(pool.ranking, entry[0], now_ts=self._now_ts, item_urgency=item_urgency),
+            )
+            self._decisions.append(
+                Decision(
+                    ticket.item.id,
+                    at,
+                    Trigger.SPECIALIST_FREED,
+                    pool.step,
+                    pool.ranking,
+                    others + 1,
+                    (candidate,),
+                    agent.id,
+                    f"specialist {agent.id} became free and this was the first of {waiting} "
+                    "waiting item(s) they may take (priority, then oldest)",
+                ),
+            )
+            self._offer(ticket, agent, at)
+
+    # ================================================================ rebuild
+
+    def restore(self, items: Iterable[tuple[WorkItem, datetime | None]], *, now: datetime) -> None:
+        """Load stored open items without events: queued ones wait in their step's queue,
+        held ones take their specialist's capacity (open offers time out ``offer_timeout``
+        after they were made). Call :meth:`rebalance` afterwards."""
+        self._tick(now)
+        queued: list[Ticket] = []
+        given_back: list[Ticket] = []
+        for item, due in items:
+            if item.state.is_final:
+                continue
+            if item.id in self._tickets:
+                raise Conflict("work item", item.id)
+            ticket = self._admit(item, due, now)
+            if item.state is _QUEUED:
+                queued.append(ticket)
+                continue
+            agent = self._index.by_id.get(item.specialist_id or "")
+            if agent is None or not agent.employed:
+                given_back.append(ticket)
+                continue
+            ticket.holder = agent
+            agent.held[item.id] = ticket
+            agent.in_use[ticket.pool.channel] += 1
+            if item.state is _OFFERED:
+                ticket.offer_no = 1
+                self._pending[agent.vendor] += 1
+                offered_at = item.transitions[-1].at if item.transitions else now
+                self._timer(offered_at + self.settings.offer_timeout, _OFFER, ticket, 1)
+        for ticket in given_back:  # their specialist is gone: back to the queue
+            if ticket.item.state is _WAITING:
+                ticket.item.resume(at=now)
+            ticket.item.requeue(at=now)
+            self._take(ticket.item)
+            queued.append(ticket)
+        self._index.enqueue_bulk(queued)
+        for agent in self._index.agents:
+            self._index.sync_all(agent)
+
+    def rebalance(self, *, now: datetime) -> int:
+        """Offer queued items to free specialists (after :meth:`restore`); returns how many
+        were offered. Items whose pool has nobody free are not looked at."""
+        self._tick(now)
+        waiting = sorted(
+            (t for t in self._tickets.values() if t.seq >= 0 and t.pool.live),
+            key=lambda t: (-t.item.priority, t.created_ts, t.seq),
+        )
+        offered = 0
+        for ticket in waiting:
+            if ticket.seq >= 0 and ticket.pool.live:
+                self._index.dequeue(ticket)
+                offered += self._route(ticket, now, Trigger.RESTORED).winner is not None
+        return offered
+
+    # ================================================================ reading
+
+    def drain_events(self) -> list[DomainEvent]:
+        events, self._events = self._events, []
+        return events
+
+    def drain_decisions(self) -> list[Decision]:
+        decisions, self._decisions = self._decisions, []
+        return decisions
+
+    def item(self, item_id: str) -> WorkItem:
+        """An open item (raises :class:`NotFound` once resolved or cancelled)."""
+        return self._ticket(item_id).item
+
+    def find(self, item_id: str) -> WorkItem | None:
+        ticket = self._tickets.get(item_id)
+        return None if ticket is None else ticket.item
+
+    def open_items(self) -> list[WorkItem]:
+        return [t.item for t in self._tickets.values()]
+
+    def snapshot(self) -> dict[str, ItemView]:
+        return {
+            item_id: ItemView(
+                t.item.state,
+                None if t.holder is None else t.holder.id,
+                self._escalations.get(item_id, 0),
+            )
+            for item_id, t in self._tickets.items()
+        }
+
+    def held(self, specialist_id: str) -> dict[str, WorkItemState]:
+        """Items the specialist holds a slot for, with their states."""
+        return {i: t.item.state for i, t in self._agent(specialist_id).held.items()}
+
+    def in_use(self, specialist_id: str) -> dict[Channel, int]:
+        agent = self._agent(specialist_id)
+        return {c: agent.in_use[i] for i, c in enumerate(CHANNELS) if agent.in_use[i]}
+
+    def queued(self, service_line_id: str | None = None) -> int:
+        return sum(
+            pool.queued
+            for state in self._lines.values()
+            if service_line_id in (None, state.line.id)
+            for pools in state.pools.values()
+            for pool in pools
+        )
+
+    def fairness(self, *, now: datetime) -> FairnessReport:
+        now_ts = now.timestamp()
+        loads = []
+        for agent in self._index.agents:
+            agent.mark(now_ts)
+            loads.append(
+                SpecialistLoad(agent.id, agent.vendor, agent.shift_seconds, agent.busy_seconds)
+            )
+        return FairnessReport.build(loads, self._volume, self.settings.vendor_targets)
+
+    def maintain(self) -> int:
+        """Compact the pools (drop stale entries); call it off the hot path."""
+        return self._index.compact()
+
+
+_OFFLINE = SpecialistStatus.OFFLINE

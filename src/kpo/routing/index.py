@@ -1,0 +1,492 @@
+"""The in-memory routing index: who may take what, kept current by events, never scanned.
+
+* A **pool** is one (service line, language, policy step): the specialists statically
+  eligible for it (skills with the step's relaxation, language, capacity on the channel, the
+  step's specialist-only filter) — computed once when a specialist is added — and the items
+  currently waiting at that step.
+* ``pool.live`` holds the specialists who can take an item of the pool *now*: on shift, status
+  available, employed, free capacity on the channel, and enough shift left for the line's
+  expected handle time. It changes only on events (offer, release, shift start/end, status,
+  a per-specialist "shift nearly over" timer), so a decision never does time-zone arithmetic.
+* ``pool.ranked`` is a sorted list of specialists by the step's ranking key (fixed between
+  events) with lazy deletion: an entry is valid while the specialist is live in the pool and
+  the entry's version is their current version on the channel. A sorted list rather than a
+  heap because every decision reads the best few (the explanation): that is a slice, where a
+  heap needs a best-first walk. Stale entries are cut off the front when met and compacted by
+  :meth:`Index.compact` (off the hot path).
+* ``pool.queue`` orders waiting items by task order (priority, age, arrival) with the same
+  lazy deletion (an entry is valid while the item's queue sequence number matches).
+"""
+
+from __future__ import annotations
+
+from bisect import insort
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from heapq import heapify, heappop, heappush
+from typing import Any
+
+from kpo.domain.channels import Channel
+from kpo.domain.clients import ServiceLine
+from kpo.domain.specialists import Specialist, SpecialistStatus
+from kpo.domain.work_items import WorkItem
+from kpo.routing.attributes import item_attributes, specialist_attributes
+from kpo.routing.model import relax_needed
+from kpo.routing.policies import CompiledFilter, Ranking, RoutingPolicy
+from kpo.routing.ranking import Fit, FitCache
+from kpo.routing.timeline import BusinessTimeline
+
+__all__ = ["CHANNELS", "Agent", "Index", "LineState", "Pool", "Ticket"]
+
+CHANNELS: tuple[Channel, ...] = tuple(Channel)
+CHANNEL_INDEX: dict[Channel, int] = {c: i for i, c in enumerate(CHANNELS)}
+_NO_ITEM: Mapping[str, Any] = {}
+# Enum members read through the class are slow (a descriptor call); the hot path reads these.
+_LEAST_COST, _BEST_SKILL, _COST_SLA = Ranking.LEAST_COST, Ranking.BEST_SKILL, Ranking.COST_SLA
+_AVAILABLE = SpecialistStatus.AVAILABLE
+_STALE_WALK = 32  # stale entries one walk may read before the pool is compacted
+
+AgentEntry = tuple[Any, ...]  # (*ranking key, agent index, version)
+ItemEntry = tuple[int, float, int, "Ticket"]  # (-priority, created_ts, seq, ticket)
+
+
+class Pool:
+    __slots__ = (
+        "channel",
+        "filter",
+        "item_filter",
+        "language",
+        "line",
+        "live",
+        "queue",
+        "queued",
+        "ranked",
+        "ranking",
+        "relax",
+        "step",
+    )
+
+    def __init__(self, line: LineState, language: str, step: int, *, policy: RoutingPolicy) -> None:
+        spec = policy.steps[step]
+        self.line = line
+        self.language = language
+        self.step = step
+        self.ranking: Ranking = spec.ranking
+        self.relax = spec.relax_levels
+        self.channel = CHANNEL_INDEX[line.line.channel]
+        self.filter: CompiledFilter | None = spec.filter
+        self.item_filter: CompiledFilter | None = (
+            spec.filter if spec.filter is not None and not spec.filter.specialist_only else None
+        )
+        self.ranked: list[AgentEntry] = []  # sorted by ranking key
+        self.live: set[int] = set()
+        self.queue: list[ItemEntry] = []
+        self.queued = 0  # valid entries in the queue
+
+
+class LineState:
+    """A service line with its policy, pools per language and step, and business timeline."""
+
+    __slots__ = ("boundaries", "idx", "line", "policy", "pools", "timeline")
+
+    def __init__(
+        self,
+        idx: int,
+        line: ServiceLine,
+        policy: RoutingPolicy,
+        timeline: BusinessTimeline | None,
+    ) -> None:
+        self.idx = idx
+        self.line = line
+        self.policy = policy
+        self.timeline = timeline
+        self.pools: dict[str, list[Pool]] = {
+            language: [Pool(self, language, k, policy=policy) for k in range(len(policy.steps))]
+            for language in sorted(line.languages)
+        }
+        # Age at which each step ends (None: the last step never ends).
+        self.boundaries: list[float | None] = []
+        elapsed = 0.0
+        for step in policy.steps:
+            if step.timeout is None:
+                self.boundaries.append(None)
+                break
+            elapsed += step.timeout.total_seconds()
+            self.boundaries.append(elapsed)
+        while len(self.boundaries) < len(policy.steps):
+            self.boundaries.append(None)
+        self.boundaries[-1] = None
+
+
+class Agent:
+    """A specialist as the engine sees them; ``held`` are the items they hold a slot for."""
+
+    __slots__ = (
+        "attrs",
+        "avail",
+        "busy_seconds",
+        "cap",
+        "closed",
+        "country",
+        "cutoff_no",
+        "cutoffs",
+        "employed",
+        "fits",
+        "held",
+        "id",
+        "idle_keyed",
+        "idle_since",
+        "idx",
+        "in_use",
+        "last_mark",
+        "on_shift",
+        "pools",
+        "shift_ends",
+        "shift_seconds",
+        "specialist",
+        "status",
+        "vendor",
+        "ver",
+    )
+
+    def __init__(self, idx: int, specialist: Specialist) -> None:
+        self.idx = idx
+        self.id = specialist.id
+        self.vendor = specialist.vendor_id
+        self.country = ""
+        self.specialist = specialist
+        self.status = specialist.status
+        self.employed = True
+        self.on_shift = False
+        self.shift_ends: datetime | None = None
+        self.cap = [specialist.capacity.get(c, 0) for c in CHANNELS]
+        self.in_use = [0] * len(CHANNELS)
+        self.ver = [0] * len(CHANNELS)
+        self.avail = [False] * len(CHANNELS)
+        self.pools: list[list[Pool]] = [[] for _ in CHANNELS]
+        self.fits: dict[int, Fit] = {}
+        self.closed: set[int] = set()
+        self.cutoffs: list[tuple[datetime, int]] = []
+        self.cutoff_no = 0
+        self.held: dict[str, Ticket] = {}
+        self.idle_since = 0.0
+        self.idle_keyed = False
+        self.attrs: Mapping[str, Any] | None = None
+        self.busy_seconds = 0.0
+        self.shift_seconds = 0.0
+        self.last_mark: float | None = None
+
+    @property
+    def online(self) -> bool:
+        return self.on_shift and self.employed and self.status is _AVAILABLE
+
+    def mark(self, now_ts: float) -> None:
+        """Account on-shift and busy time up to ``now_ts`` (occupancy in fairness reports)."""
+        last = self.last_mark
+        if last is not None and now_ts > last and self.on_shift:
+            self.shift_seconds += now_ts - last
+            if self.held:
+                self.busy_seconds += now_ts - last
+        self.last_mark = now_ts
+
+
+class Ticket:
+    """A work item as the engine sees it."""
+
+    __slots__ = (
+        "attempts",
+        "attrs",
+        "created_ts",
+        "due",
+        "excluded",
+        "holder",
+        "item",
+        "line",
+        "offer_no",
+        "pool",
+        "seq",
+        "step",
+    )
+
+    def __init__(self, item: WorkItem, line: LineState, due: datetime | None) -> None:
+        self.item = item
+        self.line = line
+        self.due = due
+        self.created_ts = item.created_at.timestamp()
+        self.step = 0
+        self.pool: Pool = line.pools[item.language][0]
+        self.seq = -1  # queue sequence number; -1 while not queued
+        self.excluded: set[int] | None = None  # specialists who rejected or let it time out
+        self.attempts = 0
+        self.holder: Agent | None = None
+        self.offer_no = 0
+        self.attrs: Mapping[str, Any] | None = None
+
+    def attributes(self, now: datetime) -> Mapping[str, Any]:
+        """What an item filter reads; only ``age_seconds`` changes, so the rest is cached."""
+        if self.attrs is None:
+            self.attrs = item_attributes(self.item, self.line.line, now=self.item.created_at)
+        return {**self.attrs, "age_seconds": int((now - self.item.created_at).total_seconds())}
+
+
+def agent_attributes(agent: Agent) -> Mapping[str, Any]:
+    if agent.attrs is None:
+        agent.attrs = specialist_attributes(agent.specialist, country=agent.country)
+    return agent.attrs
+
+
+class Index:
+    """Pools, specialists and their memberships; the engine drives it through events."""
+
+    def __init__(self, lines: list[LineState], *, clock: Callable[[], datetime]) -> None:
+        self.clock = clock  # the engine's current time, for filters that read an item's age
+        self.lines = lines
+        self.agents: list[Agent] = []
+        self.by_id: dict[str, Agent] = {}
+        self._lines_by_skill: dict[str, list[LineState]] = {}
+        for state in lines:
+            for requirement in state.line.required_skills:
+                self._lines_by_skill.setdefault(requirement.skill, []).append(state)
+        self._fits = FitCache()
+        self._seq = 0
+
+    # -- membership --------------------------------------------------------------------
+
+    def add(self, specialist: Specialist, *, country: str = "") -> Agent:
+        """Index a specialist (off shift); their pools are found through their skills."""
+        agent = Agent(len(self.agents), specialist)
+        agent.country = country
+        self.agents.append(agent)
+        self.by_id[agent.id] = agent
+        seen: set[int] = set()
+        for skill in specialist.skills:
+            for state in self._lines_by_skill.get(skill, ()):
+                if state.idx not in seen:
+                    seen.add(state.idx)
+                    self._join(agent, state)
+        return agent
+
+    def _join(self, agent: Agent, state: LineState) -> None:
+        line, specialist = state.line, agent.specialist
+        if specialist.capacity.get(line.channel, 0) <= 0:
+            return
+        need = relax_needed(line, specialist)
+        if need is None:
+            return
+        languages = [lang for lang in state.pools if lang in specialist.languages]
+        joined = False
+        for language in languages:
+            for pool in state.pools[language]:
+                if pool.relax < need:
+                    continue
+                flt = pool.filter
+                if (
+                    flt is not None
+                    and flt.specialist_only
+                    and not flt.matches(_NO_ITEM, agent_attributes(agent))
+                ):
+                    continue
+                agent.pools[pool.channel].append(pool)
+                agent.idle_keyed = agent.idle_keyed or pool.ranking is Ranking.LONGEST_IDLE
+                joined = True
+        if joined:
+            agent.fits[state.idx] = self._fits.fit(line, specialist)
+
+    # -- availability ------------------------------------------------------------------
+
+    def entry(self, pool: Pool, agent: Agent) -> AgentEntry:
+        fit = agent.fits[pool.line.idx]
+        idx, ver, ranking = agent.idx, agent.ver[pool.channel], pool.ranking
+        if ranking is _LEAST_COST:
+            return (fit.cost, idx, ver)
+        if ranking is _BEST_SKILL:
+            return (-fit.level, fit.cost, idx, ver)
+        if ranking is _COST_SLA:
+            return (fit.handle_seconds / 3600 * fit.cost, idx, ver)
+        return (agent.idle_since, idx, ver)
+
+    def sync(self, agent: Agent, channel: int, *, rekey: bool = False) -> None:
+        """Make the pools of ``channel`` agree with whether ``agent`` can take work there."""
+        want = agent.online and agent.in_use[channel] < agent.cap[channel]
+        if want == agent.avail[channel] and not (want and rekey):
+            return
+        agent.avail[channel] = want
+        idx = agent.idx
+        if want:
+            agent.ver[channel] += 1
+            closed = agent.closed
+            for pool in agent.pools[channel]:
+                if pool.line.idx in closed:
+                    continue
+                pool.live.add(idx)
+                insort(pool.ranked, self.entry(pool, agent))
+        else:
+            for pool in agent.pools[channel]:
+                pool.live.discard(idx)
+
+    def sync_all(self, agent: Agent, *, rekey: bool = False) -> None:
+        for channel in range(len(CHANNELS)):
+            if agent.pools[channel]:
+                self.sync(agent, channel, rekey=rekey)
+
+    def close_line(self, agent: Agent, line_idx: int) -> None:
+        """Not enough shift left for this line's items: leave its pools until the next shift."""
+        agent.closed.add(line_idx)
+        for pools in agent.pools:
+            for pool in pools:
+                if pool.line.idx == line_idx:
+                    pool.live.discard(agent.idx)
+
+    # -- walking pools -----------------------------------------------------------------
+
+    def _valid(self, pool: Pool, entry: AgentEntry) -> bool:
+        idx = entry[-2]
+        return idx in pool.live and self.agents[idx].ver[pool.channel] == entry[-1]
+
+    def candidates(self, pool: Pool, ticket: Ticket, limit: int, eligible: int) -> list[AgentEntry]:
+        """The best ``limit`` live specialists of ``pool`` who may take ``ticket``, in
+        ranking order.
+
+        The walk stops as soon as it has ``limit`` of them or all there are (the live count
+        is known), so stale entries behind the last live one are never read; when a walk
+        meets many stale entries the pool is compacted on the spot (amortized O(1)).
+        """
+        ranked = pool.ranked
+        live, agents, channel = pool.live, self.agents, pool.channel
+        excluded = ticket.excluded
+        flt = pool.item_filter
+        if flt is None:  # then ``eligible`` (from :meth:`eligible_count`) is exact
+            limit = min(limit, eligible)
+        attrs = None if flt is None else ticket.attributes(self.clock())
+        found: list[AgentEntry] = []
+        if limit <= 0:
+            return found
+        stale = 0
+        for entry in ranked:
+            idx = entry[-2]
+            if idx not in live or agents[idx].ver[channel] != entry[-1]:
+                stale += 1
+                continue
+            if (excluded is None or idx not in excluded) and (
+                flt is None or flt.matches(attrs or {}, agent_attributes(agents[idx]))
+            ):
+                found.append(entry)
+                if len(found) >= limit:
+                    break
+        if stale > _STALE_WALK and stale > len(live):
+            pool.ranked = [e for e in ranked if self._valid(pool, e)]
+        return found
+
+    def eligible_count(self, pool: Pool, ticket: Ticket) -> int:
+        live = pool.live
+        if pool.item_filter is not None:
+            flt, attrs = pool.item_filter, ticket.attributes(self.clock())
+            excluded = ticket.excluded or set()
+            return sum(
+                1
+                for idx in live
+                if idx not in excluded and flt.matches(attrs, agent_attributes(self.agents[idx]))
+            )
+        excluded_live = 0 if not ticket.excluded else len(ticket.excluded & live)
+        return len(live) - excluded_live
+
+    # -- queues ------------------------------------------------------------------------
+
+    def enqueue(self, ticket: Ticket) -> None:
+        self._seq += 1
+        ticket.seq = self._seq
+        pool = ticket.pool
+        heappush(pool.queue, (-ticket.item.priority, ticket.created_ts, self._seq, ticket))
+        pool.queued += 1
+
+    def enqueue_bulk(self, tickets: list[Ticket]) -> None:
+        """Queue many tickets at once (rebuild): one heapify per pool."""
+        touched: set[int] = set()
+        pools: list[Pool] = []
+        for ticket in tickets:
+            self._seq += 1
+            ticket.seq = self._seq
+            pool = ticket.pool
+            pool.queue.append((-ticket.item.priority, ticket.created_ts, self._seq, ticket))
+            pool.queued += 1
+            if id(pool) not in touched:
+                touched.add(id(pool))
+                pools.append(pool)
+        for pool in pools:
+            heapify(pool.queue)
+
+    def dequeue(self, ticket: Ticket) -> None:
+        if ticket.seq >= 0:
+            ticket.seq = -1
+            ticket.pool.queued -= 1
+
+    def _first_item(self, pool: Pool, agent: Agent) -> ItemEntry | None:
+        queue = pool.queue
+        while queue and queue[0][3].seq != queue[0][2]:
+            heappop(queue)
+        if not queue:
+            return None
+        top = queue[0]
+        if self._may_take(pool, agent, top[3]):
+            return top
+        size = len(queue)
+        frontier: list[tuple[ItemEntry, int]] = [(top, 0)]
+        while frontier:
+            entry, i = heappop(frontier)
+            if entry[3].seq == entry[2] and self._may_take(pool, agent, entry[3]):
+                return entry
+            child = 2 * i + 1
+            if child < size:
+                heappush(frontier, (queue[child], child))
+                if child + 1 < size:
+                    heappush(frontier, (queue[child + 1], child + 1))
+        return None
+
+    def _may_take(self, pool: Pool, agent: Agent, ticket: Ticket) -> bool:
+        if ticket.excluded is not None and agent.idx in ticket.excluded:
+            return False
+        flt = pool.item_filter
+        return flt is None or flt.matches(ticket.attributes(self.clock()), agent_attributes(agent))
+
+    def best_item(self, agent: Agent, channel: int) -> tuple[Ticket, Pool, int] | None:
+        """The first item in task order that ``agent`` may take on ``channel``, its pool and
+        the number of items waiting in the pools the agent was compared against."""
+        best: ItemEntry | None = None
+        best_pool: Pool | None = None
+        waiting = 0
+        closed = agent.closed
+        for pool in agent.pools[channel]:
+            if not pool.queued or pool.line.idx in closed:
+                continue
+            waiting += pool.queued
+            entry = self._first_item(pool, agent)
+            if entry is not None and (best is None or entry[:3] < best[:3]):
+                best, best_pool = entry, pool
+        if best is None or best_pool is None:
+            return None
+        return best[3], best_pool, waiting
+
+    # -- maintenance -------------------------------------------------------------------
+
+    def compact(self) -> int:
+        """Drop stale heap and queue entries; returns how many were dropped."""
+        dropped = 0
+        for state in self.lines:
+            for pools in state.pools.values():
+                for pool in pools:
+                    ranked = [e for e in pool.ranked if self._valid(pool, e)]
+                    queue = [e for e in pool.queue if e[3].seq == e[2]]
+                    dropped += len(pool.ranked) - len(ranked) + len(pool.queue) - len(queue)
+                    heapify(queue)
+                    pool.ranked, pool.queue = ranked, queue
+        return dropped
+
+    def stale_share(self) -> float:
+        """Share of heap and queue entries that are stale (a hint for when to compact)."""
+        total = valid = 0
+        for state in self.lines:
+            for pools in state.pools.values():
+                for pool in pools:
+                    total += len(pool.ranked) + len(pool.queue)
+                    valid += len(pool.live) + pool.queued
+        return 0.0 if total == 0 else 1 - valid / total

@@ -1,0 +1,121 @@
+"""Use cases of the routing engine: rebuild it from storage, route what waits, explain.
+
+The router is in memory and owned by one process per routing domain (docs/routing.md); it is
+rebuilt from the database at start (:func:`build_router`), and every batch of routing work is
+written back in one transaction (:func:`route_queued`): item states and transitions, the
+events, and the decisions that ``kpo explain`` prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from kpo.domain.calendars import BusinessCalendar, HolidayCalendar
+from kpo.domain.clients import Coverage, ServiceLine
+from kpo.domain.errors import NotFound
+from kpo.domain.item_sla import sla_status
+from kpo.domain.specialists import SpecialistStatus
+from kpo.domain.work_items import WorkItem
+from kpo.routing.engine import LineSetup, Router, RouterSettings
+from kpo.routing.explain import Decision
+from kpo.routing.policies import DEFAULT_POLICY, RoutingPolicy
+from kpo.routing.policy_documents import parse_policy
+from kpo.routing.shifts import current_shift_end
+from kpo.services.ports import UnitOfWork
+
+__all__ = ["RoutingResult", "build_router", "default_policy_for", "explain_item", "route_queued"]
+
+
+def default_policy_for(line: ServiceLine) -> RoutingPolicy:
+    """The line's stored policy document (``kpo policy set``), or the default policy (one
+    ``cost_sla`` step) for lines without one."""
+    if line.routing_policy is None:
+        return DEFAULT_POLICY
+    return parse_policy(line.routing_policy)
+
+
+def _due(
+    item: WorkItem, line: ServiceLine, calendar: BusinessCalendar, now: datetime
+) -> datetime | None:
+    """When the item must be started: its first-response due, else its resolution due."""
+    clocks = {c.target_name: c for c in sla_status(item, line.sla, calendar, now=now)}
+    clock = clocks.get("first_response") or clocks.get("resolution")
+    return None if clock is None else clock.due
+
+
+def build_router(
+    uow: UnitOfWork,
+    now: datetime,
+    holidays_for: Callable[[str], HolidayCalendar],
+    *,
+    calendar_for: Callable[[Coverage], BusinessCalendar],
+    policy_for: Callable[[ServiceLine], RoutingPolicy] = default_policy_for,
+    settings: RouterSettings | None = None,
+) -> Router:
+    """A router holding every service line, specialist and open item in storage, with the
+    on-shift flags as of ``now`` (working hours in each specialist's zone, holidays of their
+    vendor's country). Queued items wait; call :func:`route_queued` to route them."""
+    with uow:
+        lines = uow.service_lines.all()
+        countries = {v.id: v.country for v in uow.vendors.all()}
+        specialists = uow.specialists.all()
+        items = [i for i in uow.work_items.all() if not i.state.is_final]
+    calendars = {line.id: calendar_for(line.coverage) for line in lines}
+    router = Router(
+        [LineSetup(line, policy_for(line), calendars[line.id]) for line in lines],
+        now=now,
+        settings=settings,
+    )
+    for specialist in specialists:
+        router.add_specialist(specialist, now=now, country=countries[specialist.vendor_id])
+        if specialist.status is not SpecialistStatus.AVAILABLE:
+            continue
+        holidays = holidays_for(countries[specialist.vendor_id])
+        ends = current_shift_end(specialist, holidays, now)
+        if ends is not None:
+            router.shift_started(specialist.id, now=now, ends=ends)
+    by_line = {line.id: line for line in lines}
+    router.restore(
+        (
+            (i, _due(i, by_line[i.service_line_id], calendars[i.service_line_id], now))
+            for i in items
+        ),
+        now=now,
+    )
+    return router
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingResult:
+    offered: int
+    queued: int
+    decisions: int
+
+
+def route_queued(uow: UnitOfWork, router: Router, now: datetime) -> RoutingResult:
+    """Fire what fell due, offer waiting items to free specialists, and store the changed
+    items, the events and the decisions in one transaction."""
+    router.advance(now)
+    offered = router.rebalance(now=now)
+    events = router.drain_events()
+    decisions = router.drain_decisions()
+    with uow:
+        for item_id in dict.fromkeys(e.item_id for e in events):
+            item = router.find(item_id)
+            if item is not None:
+                uow.work_items.save(item)
+        uow.events.append(events)
+        uow.decisions.append(decisions)
+        uow.commit()
+    return RoutingResult(offered, router.queued(), len(decisions))
+
+
+def explain_item(uow: UnitOfWork, item_id: str) -> tuple[WorkItem, list[Decision]]:
+    """A stored item and every routing decision taken about it, oldest first."""
+    with uow:
+        item = uow.work_items.get(item_id)
+        if item is None:
+            raise NotFound("work item", item_id)
+        return item, uow.decisions.for_item(item_id)
