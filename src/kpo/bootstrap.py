@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -19,6 +20,7 @@ from kpo.config import Settings
 from kpo.domain.calendars import BusinessCalendar, HolidayCalendar, NoHolidays, parse_hours
 from kpo.domain.clients import Coverage
 from kpo.domain.errors import KpoError
+from kpo.services.live_routing import LiveRouting
 from kpo.services.ports import WebhookTransport
 from kpo.services.sla_status import Clock
 
@@ -64,6 +66,18 @@ class App:
     def webhook_transport(self) -> WebhookTransport:
         """How webhook deliveries are posted (HTTP with a 10 s timeout)."""
         return HttpWebhookTransport(timeout=10.0)
+
+    def live_routing(
+        self, *, clock: Clock | None = None, on_decisions: Callable[[int], None] | None = None
+    ) -> LiveRouting:
+        """The routing engine of a server process over this database (built on first use)."""
+        return LiveRouting(
+            self.uow,
+            clock=clock or self.clock,
+            holidays_for=holidays_for,
+            calendar_for=calendar_for,
+            on_decisions=on_decisions,
+        )
 
     def require_schema(self) -> None:
         found, head = current_revision(self.engine), head_revision()

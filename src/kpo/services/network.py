@@ -13,6 +13,7 @@ from kpo.domain.clients import Client, ServiceLine
 from kpo.domain.errors import Conflict, NotFound, ValidationError
 from kpo.domain.specialists import Specialist, SpecialistStatus
 from kpo.domain.vendors import Vendor
+from kpo.services.live_routing import LiveRouting
 from kpo.services.ports import UnitOfWork
 from kpo.services.routing_policies import clear_routing_policy, set_routing_policy
 
@@ -69,8 +70,11 @@ def list_clients(uow: UnitOfWork, actor: Actor) -> list[Client]:
         return [c for c in uow.clients.all() if actor.sees_client(c.id)]
 
 
-def create_service_line(uow: UnitOfWork, actor: Actor, line: ServiceLine) -> ServiceLine:
-    """Add a service line; a client may add lines of its own only."""
+def create_service_line(
+    uow: UnitOfWork, actor: Actor, line: ServiceLine, *, routing: LiveRouting | None = None
+) -> ServiceLine:
+    """Add a service line; a client may add lines of its own only. The routing engine is
+    rebuilt to route it."""
     actor.require(Role.CLIENT, action="create service lines")
     with uow:
         if not actor.sees_client(line.client_id) or uow.clients.get(line.client_id) is None:
@@ -80,6 +84,8 @@ def create_service_line(uow: UnitOfWork, actor: Actor, line: ServiceLine) -> Ser
         _unknown_skills(uow, {r.skill for r in line.required_skills}, "required_skills")
         uow.service_lines.add(line)
         uow.commit()
+    if routing is not None:
+        routing.invalidate()
     return line
 
 
@@ -124,8 +130,15 @@ def list_vendors(uow: UnitOfWork, actor: Actor) -> list[Vendor]:
         return [v for v in uow.vendors.all() if actor.sees_vendor(v.id)]
 
 
-def create_specialist(uow: UnitOfWork, actor: Actor, specialist: Specialist) -> Specialist:
-    """Add a specialist; a vendor may add its own people only."""
+def create_specialist(
+    uow: UnitOfWork,
+    actor: Actor,
+    specialist: Specialist,
+    *,
+    routing: LiveRouting | None = None,
+) -> Specialist:
+    """Add a specialist; a vendor may add its own people only. The routing engine offers
+    them work from the start of their shift."""
     actor.require(Role.VENDOR, action="create specialists")
     with uow:
         vendor = uow.vendors.get(specialist.vendor_id)
@@ -138,6 +151,8 @@ def create_specialist(uow: UnitOfWork, actor: Actor, specialist: Specialist) -> 
         _unknown_skills(uow, set(specialist.skills), "skills")
         uow.specialists.add(specialist)
         uow.commit()
+    if routing is not None:
+        routing.specialist_added(specialist, vendor.country)
     return specialist
 
 
@@ -169,19 +184,36 @@ def list_specialists(
 
 
 def set_specialist_status(
-    uow: UnitOfWork, actor: Actor, specialist_id: str, status: SpecialistStatus
+    uow: UnitOfWork,
+    actor: Actor,
+    specialist_id: str,
+    status: SpecialistStatus,
+    *,
+    routing: LiveRouting | None = None,
 ) -> Specialist:
-    """Available, on a break or offline; the specialist, their vendor or the operator."""
+    """Available, on a break or offline; the specialist, their vendor or the operator. With
+    the routing engine, offers (break) or all held work (offline) go back to the queue in the
+    same transaction."""
     actor.require(Role.VENDOR, Role.SPECIALIST, action="change a specialist's status")
     with uow:
         specialist = replace(_visible_specialist(uow, actor, specialist_id), status=status)
-        uow.specialists.save(specialist)
-        uow.commit()
+        if routing is None:
+            uow.specialists.save(specialist)
+            uow.commit()
+            return specialist
+    routing.status_changed(
+        specialist, uow=uow, store=lambda store: store.specialists.save(specialist)
+    )
     return specialist
 
 
 def set_line_routing_policy(
-    uow: UnitOfWork, actor: Actor, line_id: str, document: str | None
+    uow: UnitOfWork,
+    actor: Actor,
+    line_id: str,
+    document: str | None,
+    *,
+    routing: LiveRouting | None = None,
 ) -> ServiceLine:
     """Store (``None``: clear) the routing policy of a line the caller may manage."""
     actor.require(Role.CLIENT, action="change routing policies")
@@ -190,4 +222,6 @@ def set_line_routing_policy(
         clear_routing_policy(uow, line_id)
     else:
         set_routing_policy(uow, line_id, document)
+    if routing is not None:
+        routing.invalidate()
     return get_service_line(uow, actor, line_id)

@@ -22,6 +22,8 @@ from kpo.domain.item_sla import ClockStatus
 from kpo.domain.queries import ItemOwnership, ItemQuery
 from kpo.domain.reference import parse_language
 from kpo.domain.work_items import WorkItem, WorkItemState
+from kpo.routing.engine import Router
+from kpo.services.live_routing import LiveRouting, Stored
 from kpo.services.ports import UnitOfWork
 from kpo.services.sla_status import Clock, item_sla_status
 
@@ -69,9 +71,15 @@ class LoggedEvent:
 
 
 def submit_work_item(
-    uow: UnitOfWork, actor: Actor, command: SubmitWorkItem, *, clock: Clock
+    uow: UnitOfWork,
+    actor: Actor,
+    command: SubmitWorkItem,
+    *,
+    clock: Clock,
+    routing: LiveRouting | None = None,
 ) -> WorkItem:
-    """Validate and store a new queued item of a service line the caller may submit to."""
+    """Validate and store a new queued item of a service line the caller may submit to; with
+    the routing engine, route it in the same transaction (it may leave already offered)."""
     actor.require(Role.CLIENT, action="submit work items")
     language = parse_language(command.language, field="language")
     with uow:
@@ -87,22 +95,36 @@ def submit_work_item(
         item_id = command.id or new_item_id()
         if uow.work_items.get(item_id) is not None:
             raise Conflict("work item", item_id)
-        item = WorkItem(
-            id=item_id,
-            service_line_id=line.id,
-            created_at=clock.now(),
-            subject=command.subject,
-            description=command.description,
-            language=language,
-            priority=command.priority,
-            external_ref=command.external_ref,
-        )
-        item.record_queued()
-        uow.work_items.add(item)
-        uow.events.append(item.events)
-        uow.commit()
-    item.events.clear()
-    return item
+        if routing is None:
+            item = _new_item(item_id, line.id, command, language, clock.now())
+            item.record_queued()
+            uow.work_items.add(item)
+            uow.events.append(item.events)
+            uow.commit()
+            item.events.clear()
+            return item
+
+    def submit(router: Router, now: datetime) -> tuple[WorkItem, Stored]:
+        item = _new_item(item_id, line.id, command, language, now)
+        router.submit(item, now=now, due=routing.due(item, line, now))
+        return item, Stored(added=[item])
+
+    return routing.run(submit, uow=uow)
+
+
+def _new_item(
+    item_id: str, line_id: str, command: SubmitWorkItem, language: str, now: datetime
+) -> WorkItem:
+    return WorkItem(
+        id=item_id,
+        service_line_id=line_id,
+        created_at=now,
+        subject=command.subject,
+        description=command.description,
+        language=language,
+        priority=command.priority,
+        external_ref=command.external_ref,
+    )
 
 
 def visible_item(uow: UnitOfWork, actor: Actor, item_id: str) -> tuple[WorkItem, ItemOwnership]:
@@ -150,8 +172,46 @@ def _save(uow: UnitOfWork, item: WorkItem) -> WorkItem:
     return item
 
 
+Change = Callable[["Router | None", WorkItem, datetime], None]
+
+
+def _change(
+    uow: UnitOfWork,
+    actor: Actor,
+    item_id: str,
+    apply: Change,
+    *,
+    clock: Clock,
+    routing: LiveRouting | None,
+) -> WorkItem:
+    """Apply ``apply`` to a visible item: through the engine while it holds the item open,
+    else to the stored item; store the item, its events and the engine's in one commit."""
+    if routing is None:
+        now = clock.now()
+        with uow:
+            item, _ = visible_item(uow, actor, item_id)
+            apply(None, item, now)
+            return _save(uow, item)
+
+    def act(router: Router, now: datetime) -> tuple[WorkItem, Stored]:
+        with uow:
+            stored, _ = visible_item(uow, actor, item_id)
+        live = router.find(item_id)
+        item = stored if live is None else live
+        apply(None if live is None else router, item, now)
+        return item, Stored(touched=[item])
+
+    return routing.run(act, uow=uow)
+
+
 def comment_on_item(
-    uow: UnitOfWork, actor: Actor, item_id: str, text: str, *, clock: Clock
+    uow: UnitOfWork,
+    actor: Actor,
+    item_id: str,
+    text: str,
+    *,
+    clock: Clock,
+    routing: LiveRouting | None = None,
 ) -> WorkItem:
     """Add a note to the item. A client's note on an item waiting on the client resumes it."""
     text = text.strip()
@@ -162,9 +222,8 @@ def comment_on_item(
             f"the comment has {len(text):,} characters; the limit is {MAX_COMMENT_CHARS:,}",
             field="text",
         )
-    now = clock.now()
-    with uow:
-        item, _ = visible_item(uow, actor, item_id)
+
+    def comment(_router: Router | None, item: WorkItem, now: datetime) -> None:
         if item.state.is_final:
             raise ValidationError(
                 f"work item {item_id!r} is {item.state.value}; it takes no more comments",
@@ -173,45 +232,75 @@ def comment_on_item(
         item.events.append(ItemCommented(item.id, now, actor.label, text))
         if actor.role is Role.CLIENT and item.state is WorkItemState.WAITING_ON_CLIENT:
             item.resume(at=now)
-        return _save(uow, item)
+
+    return _change(uow, actor, item_id, comment, clock=clock, routing=routing)
 
 
-def _worked_on(item: WorkItem, now: datetime) -> None:
+def _worked_on(router: Router | None, item: WorkItem, now: datetime) -> None:
     """An assigned item counts as started when its holder first acts on it."""
     if item.state is WorkItemState.ASSIGNED:
-        item.start(at=now)
+        if router is None:
+            item.start(at=now)
+        else:
+            router.start(item.id, specialist_id=item.specialist_id or "", now=now)
 
 
-def wait_on_client(uow: UnitOfWork, actor: Actor, item_id: str, *, clock: Clock) -> WorkItem:
+def wait_on_client(
+    uow: UnitOfWork,
+    actor: Actor,
+    item_id: str,
+    *,
+    clock: Clock,
+    routing: LiveRouting | None = None,
+) -> WorkItem:
     """Pause the resolution clock: the item waits for the client's answer."""
     actor.require(Role.VENDOR, Role.SPECIALIST, action="put work items on hold for the client")
-    now = clock.now()
-    with uow:
-        item, _ = visible_item(uow, actor, item_id)
-        _worked_on(item, now)
+
+    def wait(router: Router | None, item: WorkItem, now: datetime) -> None:
+        _worked_on(router, item, now)
         item.wait_on_client(at=now)
-        return _save(uow, item)
+
+    return _change(uow, actor, item_id, wait, clock=clock, routing=routing)
 
 
-def resolve_item(uow: UnitOfWork, actor: Actor, item_id: str, *, clock: Clock) -> WorkItem:
+def resolve_item(
+    uow: UnitOfWork,
+    actor: Actor,
+    item_id: str,
+    *,
+    clock: Clock,
+    routing: LiveRouting | None = None,
+) -> WorkItem:
     actor.require(Role.VENDOR, Role.SPECIALIST, action="resolve work items")
-    now = clock.now()
-    with uow:
-        item, _ = visible_item(uow, actor, item_id)
-        _worked_on(item, now)
-        item.resolve(at=now)
-        return _save(uow, item)
+
+    def resolve(router: Router | None, item: WorkItem, now: datetime) -> None:
+        _worked_on(router, item, now)
+        if router is None:
+            item.resolve(at=now)
+        else:
+            router.resolve(item.id, specialist_id=item.specialist_id or "", now=now)
+
+    return _change(uow, actor, item_id, resolve, clock=clock, routing=routing)
 
 
 def cancel_item(
-    uow: UnitOfWork, actor: Actor, item_id: str, *, clock: Clock, reason: str = ""
+    uow: UnitOfWork,
+    actor: Actor,
+    item_id: str,
+    *,
+    clock: Clock,
+    reason: str = "",
+    routing: LiveRouting | None = None,
 ) -> WorkItem:
     actor.require(Role.CLIENT, action="cancel work items")
-    now = clock.now()
-    with uow:
-        item, _ = visible_item(uow, actor, item_id)
-        item.cancel(at=now, reason=reason)
-        return _save(uow, item)
+
+    def cancel(router: Router | None, item: WorkItem, now: datetime) -> None:
+        if router is None:
+            item.cancel(at=now, reason=reason)
+        else:
+            router.cancel(item.id, now=now, reason=reason)
+
+    return _change(uow, actor, item_id, cancel, clock=clock, routing=routing)
 
 
 def item_events(uow: UnitOfWork, actor: Actor, item_id: str) -> list[LoggedEvent]:

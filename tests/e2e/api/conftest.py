@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,6 +22,7 @@ from kpo.entrypoints.api import create_app
 from kpo.entrypoints.api.runtime import ApiSettings
 from kpo.services.api_keys import create_api_key
 from kpo.services.setup import initialize
+from kpo.domain.clients import SkillRequirement
 from tests import factories
 
 
@@ -76,11 +77,22 @@ def seed(app: App) -> None:
         uow.vendors.add(factories.vendor())
         uow.vendors.add(factories.vendor(id="lima", name="Andes BPO", country="PE"))
         uow.service_lines.add(factories.service_line())
-        uow.service_lines.add(factories.service_line(id="globex-it", client_id="globex"))
+        uow.service_lines.add(
+            factories.service_line(
+                id="globex-it",
+                client_id="globex",
+                required_skills=(SkillRequirement("it_support_l1", 2),),
+            )
+        )
         uow.specialists.add(factories.specialist())
-        uow.specialists.add(factories.specialist(id="lima-001", vendor_id="lima"))
+        uow.specialists.add(
+            factories.specialist(id="lima-001", vendor_id="lima", skills={"it_support_l1": 3})
+        )
         uow.commit()
 
+
+# Wednesday 11:00 in Warsaw: both specialists are on shift (mon-fri 08:00-16:00 local).
+ON_SHIFT = datetime(2026, 10, 21, 9, 0, tzinfo=UTC)
 
 TENANTS: dict[str, list[tuple[Role, str]]] = {
     "a": [(Role.CLIENT, "acme"), (Role.VENDOR, "krakow"), (Role.SPECIALIST, "krakow-001")],
@@ -93,7 +105,7 @@ def api(database_url: str) -> Iterator[Api]:
     app = connect(database_url)
     initialize(app.engine, app.uow())
     seed(app)
-    clock = MutableClock(factories.T0)
+    clock = MutableClock(ON_SHIFT)
     keys = {}
     for role, org in [(Role.OPERATOR, "network"), *TENANTS["a"], *TENANTS["b"]]:
         keys[role, org] = create_api_key(app.uow(), role=role, org=org, clock=clock).key
@@ -106,13 +118,14 @@ def api(database_url: str) -> Iterator[Api]:
     app.close()
 
 
-def assign(app: App, item_id: str, specialist_id: str, at: datetime) -> None:
-    """Hand an item to a specialist directly in storage (the routing engine's job)."""
-    with app.uow() as uow:
-        item = uow.work_items.get(item_id)
-        assert item is not None
-        item.offer(specialist_id=specialist_id, at=at)
-        item.accept(at=at)
-        uow.work_items.save(item)
-        uow.events.append(item.events)
-        uow.commit()
+def assign(api: Api, item_id: str, specialist_id: str) -> None:
+    """The specialist accepts the offer the routing engine made them."""
+    offers = api.http.get(
+        f"/v1/specialists/{specialist_id}/offers", headers=api.headers(Role.OPERATOR, "network")
+    ).json()
+    assert item_id in [o["item"]["id"] for o in offers], offers
+    answer = api.http.post(
+        f"/v1/specialists/{specialist_id}/offers/{item_id}/accept",
+        headers=api.headers(Role.SPECIALIST, specialist_id),
+    )
+    assert answer.status_code == 200, answer.text

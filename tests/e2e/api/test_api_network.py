@@ -3,8 +3,8 @@ from datetime import date
 import pytest
 
 from kpo.client import ApiError
-from kpo.domain.channels import Channel
 from kpo.domain.access import Role
+from kpo.domain.channels import Channel
 from kpo.entrypoints.api.schemas.common import MoneyIn
 from kpo.entrypoints.api.schemas.network import (
     ClientCreate,

@@ -17,9 +17,9 @@ def test_metrics_count_requests_and_read_the_queues(api: Api) -> None:
     api.client(Role.CLIENT, "acme").submit_work_item(service_line_id="acme-disputes", language="en")
     text = api.http.get("/metrics").text
     assert 'kpo_http_requests_total{method="POST",route="/v1/work-items",status="201"} 1.0' in text
-    assert 'kpo_queue_length{line="acme-disputes",state="queued"} 1.0' in text
+    assert 'kpo_queue_length{line="acme-disputes",state="offered"} 1.0' in text
+    assert "kpo_routing_decisions_total 1.0" in text
     assert 'kpo_sla_at_risk{line="acme-disputes"} 0.0' in text
-    assert "kpo_routing_decisions_total" in text
     assert "kpo_webhook_deliveries_pending 0.0" in text
 
 

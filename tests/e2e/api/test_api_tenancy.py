@@ -73,7 +73,7 @@ def _endpoints(api: Api) -> list[tuple[str, str]]:
 def _a_objects(api: Api) -> dict[str, str]:
     acme = api.client(Role.CLIENT, "acme")
     item = acme.submit_work_item(service_line_id="acme-disputes", language="en")
-    assign(api.app, item.id, "krakow-001", api.clock.at)
+    assign(api, item.id, "krakow-001")
     hook = acme.subscribe("https://acme.example/hooks", ["*"])
     return {**A_OBJECTS, "item_id": item.id, "subscription_id": hook.id}
 

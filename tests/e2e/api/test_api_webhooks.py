@@ -29,18 +29,23 @@ def test_events_of_the_subscribers_own_work_are_signed_and_delivered(api: Api) -
     hook = acme.subscribe("https://acme.example/hooks", ["ItemQueued", "ItemAssigned"])
     vendor_hook = lima.subscribe("https://lima.example/hooks", ["*"])
     item = acme.submit_work_item(service_line_id="acme-disputes", language="en")
-    api.client(Role.CLIENT, "globex").submit_work_item(service_line_id="globex-it", language="en")
-    assign(api.app, item.id, "krakow-001", api.clock.at)
-    assert _deliver(api) == 2
-    bodies = [json.loads(body) for _, body, _ in api.transport.posts]
+    other = api.client(Role.CLIENT, "globex").submit_work_item(
+        service_line_id="globex-it", language="en"
+    )
+    assign(api, item.id, "krakow-001")
+    assert _deliver(api) == 5
+    posts = [p for p in api.transport.posts if p[0] == "https://acme.example/hooks"]
+    bodies = [json.loads(body) for _, body, _ in posts]
     assert [b["type"] for b in bodies] == ["ItemQueued", "ItemAssigned"]
     assert {b["item_id"] for b in bodies} == {item.id}
-    for url, body, headers in api.transport.posts:
-        assert url == "https://acme.example/hooks"
+    for _, body, headers in posts:
         assert verify(hook.secret, headers, body)
         assert not verify("whsec_wrong", headers, body)
         assert headers["Kpo-Event-Id"] == json.loads(body)["id"]
-    assert lima.deliveries(vendor_hook.id) == []
+    vendor_posts = [json.loads(p[1]) for p in api.transport.posts if "lima" in p[0]]
+    assert {b["item_id"] for b in vendor_posts} == {other.id}  # its specialist holds it
+    assert "ItemOffered" in [b["type"] for b in vendor_posts]
+    assert len(lima.deliveries(vendor_hook.id)) == 3
     log = acme.deliveries(hook.id)
     assert [(d.status, d.attempts, d.last_status) for d in log] == [("delivered", 1, 200)] * 2
 

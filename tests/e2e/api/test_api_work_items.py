@@ -11,11 +11,12 @@ def test_a_client_submits_and_follows_an_item_to_resolution(api: Api) -> None:
     acme = api.client(Role.CLIENT, "acme")
     worker = api.client(Role.SPECIALIST, "krakow-001")
     item = acme.submit_work_item(
-        service_line_id="acme-disputes", language="es", subject="Doble cargo", priority=5
+        service_line_id="acme-disputes", language="en", subject="Charged twice", priority=5
     )
-    assert (item.state, item.priority, item.created_at) == ("queued", 5, api.clock.at)
-    api.clock.advance(timedelta(minutes=5))
-    assign(api.app, item.id, "krakow-001", api.clock.at)
+    assert (item.state, item.specialist_id) == ("offered", "krakow-001")
+    assert (item.priority, item.created_at) == (5, api.clock.at)
+    api.clock.advance(timedelta(seconds=30))
+    assign(api, item.id, "krakow-001")
     api.clock.advance(timedelta(minutes=5))
     assert worker.comment(item.id, "Which card?").state == "assigned"
     assert worker.wait_on_client(item.id).state == "waiting_on_client"
@@ -26,9 +27,15 @@ def test_a_client_submits_and_follows_an_item_to_resolution(api: Api) -> None:
     assert acme.comment(item.id, "The Visa ending 4242").state == "in_progress"
     assert worker.resolve(item.id).state == "resolved"
     names = [e.name for e in acme.item_events(item.id)]
-    assert names[0] == "ItemQueued"
+    assert names[:2] == ["ItemQueued", "ItemStateChanged"]
+    assert "ItemOffered" in names
+    assert "OfferAccepted" in names
     assert names.count("ItemCommented") == 2
     assert names[-1] == "ItemResolved"
+    [decision] = api.http.get(
+        f"/v1/work-items/{item.id}/routing", headers=api.headers(Role.CLIENT, "acme")
+    ).json()
+    assert (decision["trigger"], decision["winner"]) == ("new_item", "krakow-001")
     comment = next(e for e in acme.item_events(item.id) if e.name == "ItemCommented")
     assert comment.data == {"author": "specialist:krakow-001", "text": "Which card?"}
 
@@ -99,7 +106,7 @@ def test_reports_cover_the_callers_lines_only(api: Api) -> None:
     api.client(Role.CLIENT, "acme").submit_work_item(service_line_id="acme-disputes", language="en")
     api.client(Role.CLIENT, "globex").submit_work_item(service_line_id="globex-it", language="en")
     queues = api.client(Role.CLIENT, "acme").queue_report()
-    assert [(q.service_line_id, q.states["queued"]) for q in queues] == [("acme-disputes", 1)]
+    assert [(q.service_line_id, q.states["offered"]) for q in queues] == [("acme-disputes", 1)]
     api.clock.advance(timedelta(days=3))
     sla = api.client(Role.CLIENT, "acme").sla_report()
     assert [(s.service_line_id, s.open_items, s.breached) for s in sla] == [("acme-disputes", 1, 1)]

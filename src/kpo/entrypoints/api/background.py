@@ -1,5 +1,6 @@
-"""Work the server does outside requests: webhook deliveries (and, with the routing engine,
-offer timeouts and SLA timers). One thread per process; never inside a request."""
+"""Work the server does outside requests: the routing engine's timers (offer timeouts,
+policy steps, SLA timers, shift starts) and webhook deliveries. One thread per process;
+never inside a request."""
 
 from __future__ import annotations
 
@@ -25,7 +26,10 @@ class BackgroundWorker:
         self._thread: threading.Thread | None = None
 
     def run_once(self) -> int:
-        """One round of due work; returns how many deliveries were attempted."""
+        """One round of due work: shift starts, the routing engine's timers (offer timeouts,
+        policy steps, SLA at risk and breached), then webhook deliveries; returns how many
+        deliveries were attempted."""
+        self._runtime.routing.tick()
         attempted = 0
         while True:
             done = deliver_due(

@@ -12,6 +12,7 @@ from kpo.domain.errors import Unauthenticated
 from kpo.entrypoints.api.runtime import Runtime
 from kpo.services.api_keys import authenticate
 from kpo.services.idempotency import MarkingUnitOfWork
+from kpo.services.live_routing import LiveRouting
 from kpo.services.ports import UnitOfWork
 from kpo.services.sla_status import Clock
 
@@ -20,6 +21,7 @@ __all__ = [
     "IDEMPOTENCY_SCOPE_KEY",
     "ActorDep",
     "ClockDep",
+    "RoutingDep",
     "RuntimeDep",
     "UowDep",
     "locate",
@@ -50,6 +52,13 @@ def get_uow(request: Request, runtime: RuntimeDep) -> UnitOfWork:
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+
+
+def get_routing(runtime: RuntimeDep) -> LiveRouting:
+    return runtime.routing
+
+
+RoutingDep = Annotated[LiveRouting, Depends(get_routing)]
 
 
 def get_clock(runtime: RuntimeDep) -> Clock:

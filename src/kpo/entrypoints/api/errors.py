@@ -23,6 +23,7 @@ from kpo.domain.errors import (
     IllegalTransition,
     KpoError,
     NotFound,
+    OfferNotPending,
     PayloadTooLarge,
     Unauthenticated,
     ValidationError,
@@ -59,7 +60,7 @@ def status_of(error: KpoError) -> int:
         return 422
     if isinstance(error, NotFound):
         return 404
-    if isinstance(error, Conflict | IllegalTransition):
+    if isinstance(error, Conflict | IllegalTransition | OfferNotPending):
         return 409
     if isinstance(error, Unauthenticated):
         return 401

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from kpo.bootstrap import App, calendar_for
 from kpo.domain.access import Actor
 from kpo.entrypoints.api.metrics import Metrics, Snapshot
+from kpo.services.live_routing import LiveRouting
 from kpo.services.ports import UnitOfWork, WebhookTransport
 from kpo.services.reports import queue_report, sla_report
 from kpo.services.sla_status import Clock
@@ -40,6 +41,9 @@ class Runtime:
         self.transport: WebhookTransport = transport or app.webhook_transport()
         self.calendar_for = calendar_for
         self.metrics = Metrics(self._snapshot, refresh=settings.metrics_refresh_seconds)
+        self.routing: LiveRouting = app.live_routing(
+            clock=self.clock, on_decisions=self.metrics.routing_decisions.inc
+        )
 
     def uow(self) -> UnitOfWork:
         return self.app.uow()

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 
-from kpo.entrypoints.api.deps import ActorDep, UowDep, locate
+from kpo.entrypoints.api.deps import ActorDep, RoutingDep, UowDep, locate
 from kpo.entrypoints.api.routes import PROBLEMS
 from kpo.entrypoints.api.schemas.common import Id
 from kpo.entrypoints.api.schemas.network import (
@@ -21,7 +21,8 @@ from kpo.entrypoints.api.schemas.network import (
     VendorCreate,
     VendorPublic,
 )
-from kpo.services import network
+from kpo.entrypoints.api.schemas.work_items import OfferPublic, WorkItemPublic
+from kpo.services import network, offers
 
 __all__ = ["router"]
 
@@ -46,10 +47,13 @@ def get_client(client_id: Id, actor: ActorDep, uow: UowDep) -> ClientPublic:
 
 
 @router.post("/service-lines", status_code=201, tags=["service lines"])
-def create_service_line(body: ServiceLineCreate, actor: ActorDep, uow: UowDep) -> ServiceLinePublic:
+def create_service_line(
+    body: ServiceLineCreate, actor: ActorDep, uow: UowDep, routing: RoutingDep
+) -> ServiceLinePublic:
     """Add a service line with its SLA targets and coverage hours (operator, or the client)."""
     locate(uow, f"/v1/service-lines/{body.id}")
-    return ServiceLinePublic.of(network.create_service_line(uow, actor, body.to_domain()))
+    line = network.create_service_line(uow, actor, body.to_domain(), routing=routing)
+    return ServiceLinePublic.of(line)
 
 
 @router.get("/service-lines", tags=["service lines"])
@@ -72,6 +76,7 @@ def set_routing_policy(
     line_id: Id,
     actor: ActorDep,
     uow: UowDep,
+    routing: RoutingDep,
     steps: Annotated[
         list[dict[str, Any]],
         Body(
@@ -85,13 +90,17 @@ def set_routing_policy(
     before anything is stored."""
     locate(uow, f"/v1/service-lines/{line_id}")
     document = json.dumps(steps)
-    return ServiceLinePublic.of(network.set_line_routing_policy(uow, actor, line_id, document))
+    line = network.set_line_routing_policy(uow, actor, line_id, document, routing=routing)
+    return ServiceLinePublic.of(line)
 
 
 @router.delete("/service-lines/{line_id}/routing-policy", tags=["service lines"])
-def clear_routing_policy(line_id: Id, actor: ActorDep, uow: UowDep) -> ServiceLinePublic:
+def clear_routing_policy(
+    line_id: Id, actor: ActorDep, uow: UowDep, routing: RoutingDep
+) -> ServiceLinePublic:
     """Route the line by the default policy again."""
-    return ServiceLinePublic.of(network.set_line_routing_policy(uow, actor, line_id, None))
+    line = network.set_line_routing_policy(uow, actor, line_id, None, routing=routing)
+    return ServiceLinePublic.of(line)
 
 
 @router.post("/vendors", status_code=201, tags=["vendors"])
@@ -112,10 +121,13 @@ def get_vendor(vendor_id: Id, actor: ActorDep, uow: UowDep) -> VendorPublic:
 
 
 @router.post("/specialists", status_code=201, tags=["specialists"])
-def create_specialist(body: SpecialistCreate, actor: ActorDep, uow: UowDep) -> SpecialistPublic:
+def create_specialist(
+    body: SpecialistCreate, actor: ActorDep, uow: UowDep, routing: RoutingDep
+) -> SpecialistPublic:
     """Add a specialist (operator, or the specialist's vendor)."""
     locate(uow, f"/v1/specialists/{body.id}")
-    return SpecialistPublic.of(network.create_specialist(uow, actor, body.to_domain()))
+    specialist = network.create_specialist(uow, actor, body.to_domain(), routing=routing)
+    return SpecialistPublic.of(specialist)
 
 
 @router.get("/specialists", tags=["specialists"])
@@ -134,9 +146,51 @@ def get_specialist(specialist_id: Id, actor: ActorDep, uow: UowDep) -> Specialis
 
 @router.post("/specialists/{specialist_id}/status", tags=["specialists"])
 def set_specialist_status(
-    specialist_id: Id, body: SpecialistStatusUpdate, actor: ActorDep, uow: UowDep
+    specialist_id: Id,
+    body: SpecialistStatusUpdate,
+    actor: ActorDep,
+    uow: UowDep,
+    routing: RoutingDep,
 ) -> SpecialistPublic:
     """Available, on a break or offline (the specialist, their vendor or the operator)."""
     locate(uow, f"/v1/specialists/{specialist_id}")
-    specialist = network.set_specialist_status(uow, actor, specialist_id, body.status)
+    specialist = network.set_specialist_status(
+        uow, actor, specialist_id, body.status, routing=routing
+    )
     return SpecialistPublic.of(specialist)
+
+
+@router.get("/specialists/{specialist_id}/offers", tags=["offers"])
+def list_offers(
+    specialist_id: Id, actor: ActorDep, uow: UowDep, routing: RoutingDep
+) -> list[OfferPublic]:
+    """The specialist's open offers (the specialist, their vendor or the operator)."""
+    timeout = routing.settings.offer_timeout
+    return [
+        OfferPublic(
+            item=WorkItemPublic.of(o.item),
+            offered_at=o.offered_at,
+            expires_at=o.offered_at + timeout,
+        )
+        for o in offers.list_offers(uow, actor, specialist_id)
+    ]
+
+
+@router.post("/specialists/{specialist_id}/offers/{item_id}/accept", tags=["offers"])
+def accept_offer(
+    specialist_id: Id, item_id: Id, actor: ActorDep, uow: UowDep, routing: RoutingDep
+) -> WorkItemPublic:
+    """Take the item: it is assigned to the specialist."""
+    locate(uow, f"/v1/work-items/{item_id}")
+    item = offers.accept_offer(uow, actor, specialist_id, item_id, routing=routing)
+    return WorkItemPublic.of(item)
+
+
+@router.post("/specialists/{specialist_id}/offers/{item_id}/reject", tags=["offers"])
+def reject_offer(
+    specialist_id: Id, item_id: Id, actor: ActorDep, uow: UowDep, routing: RoutingDep
+) -> WorkItemPublic:
+    """Decline: the item goes to the next best specialist, never back to this one."""
+    locate(uow, f"/v1/work-items/{item_id}")
+    item = offers.reject_offer(uow, actor, specialist_id, item_id, routing=routing)
+    return WorkItemPublic.of(item)

@@ -15,19 +15,20 @@ from kpo.domain.errors import ValidationError
 from kpo.domain.instants import require_utc
 from kpo.domain.queries import ItemQuery
 from kpo.domain.work_items import WorkItem, WorkItemState
-from kpo.entrypoints.api.deps import ActorDep, ClockDep, RuntimeDep, UowDep, locate
+from kpo.entrypoints.api.deps import ActorDep, ClockDep, RoutingDep, RuntimeDep, UowDep, locate
 from kpo.entrypoints.api.routes import PROBLEMS
 from kpo.entrypoints.api.schemas.common import Id, Page
 from kpo.entrypoints.api.schemas.work_items import (
     CancelRequest,
     CommentCreate,
+    DecisionPublic,
     EventPublic,
     SlaClockPublic,
     WorkItemCreate,
     WorkItemPublic,
     WorkItemSla,
 )
-from kpo.services import work_items
+from kpo.services import offers, work_items
 
 __all__ = ["router"]
 
@@ -60,12 +61,15 @@ def _instant(value: datetime | None, field: str) -> datetime | None:
 
 @router.post("", status_code=201)
 def submit_work_item(
-    body: WorkItemCreate, actor: ActorDep, uow: UowDep, clock: ClockDep
+    body: WorkItemCreate, actor: ActorDep, uow: UowDep, clock: ClockDep, routing: RoutingDep
 ) -> WorkItemPublic:
-    """Submit an item to a service line (operator, or the line's client)."""
+    """Submit an item to a service line (operator, or the line's client). It is validated,
+    stored and routed in one transaction: the answer may already show it offered."""
     item_id = work_items.new_item_id()
     locate(uow, f"/v1/work-items/{item_id}")
-    item = work_items.submit_work_item(uow, actor, body.to_command(item_id), clock=clock)
+    item = work_items.submit_work_item(
+        uow, actor, body.to_command(item_id), clock=clock, routing=routing
+    )
     return WorkItemPublic.of(item)
 
 
@@ -109,25 +113,36 @@ def get_work_item(item_id: Id, actor: ActorDep, uow: UowDep) -> WorkItemPublic:
 
 @router.post("/{item_id}/comments")
 def comment_on_item(
-    item_id: Id, body: CommentCreate, actor: ActorDep, uow: UowDep, clock: ClockDep
+    item_id: Id,
+    body: CommentCreate,
+    actor: ActorDep,
+    uow: UowDep,
+    clock: ClockDep,
+    routing: RoutingDep,
 ) -> WorkItemPublic:
     """Add a note. A client's note on an item waiting on the client resumes it."""
     locate(uow, f"/v1/work-items/{item_id}")
-    item = work_items.comment_on_item(uow, actor, item_id, body.text, clock=clock)
+    item = work_items.comment_on_item(uow, actor, item_id, body.text, clock=clock, routing=routing)
     return WorkItemPublic.of(item)
 
 
 @router.post("/{item_id}/waiting-on-client")
-def wait_on_client(item_id: Id, actor: ActorDep, uow: UowDep, clock: ClockDep) -> WorkItemPublic:
+def wait_on_client(
+    item_id: Id, actor: ActorDep, uow: UowDep, clock: ClockDep, routing: RoutingDep
+) -> WorkItemPublic:
     """Pause the resolution clock until the client answers (the holder or its vendor)."""
     locate(uow, f"/v1/work-items/{item_id}")
-    return WorkItemPublic.of(work_items.wait_on_client(uow, actor, item_id, clock=clock))
+    item = work_items.wait_on_client(uow, actor, item_id, clock=clock, routing=routing)
+    return WorkItemPublic.of(item)
 
 
 @router.post("/{item_id}/resolve")
-def resolve_item(item_id: Id, actor: ActorDep, uow: UowDep, clock: ClockDep) -> WorkItemPublic:
+def resolve_item(
+    item_id: Id, actor: ActorDep, uow: UowDep, clock: ClockDep, routing: RoutingDep
+) -> WorkItemPublic:
     locate(uow, f"/v1/work-items/{item_id}")
-    return WorkItemPublic.of(work_items.resolve_item(uow, actor, item_id, clock=clock))
+    item = work_items.resolve_item(uow, actor, item_id, clock=clock, routing=routing)
+    return WorkItemPublic.of(item)
 
 
 @router.post("/{item_id}/cancel")
@@ -136,11 +151,12 @@ def cancel_item(
     actor: ActorDep,
     uow: UowDep,
     clock: ClockDep,
+    routing: RoutingDep,
     body: CancelRequest | None = None,
 ) -> WorkItemPublic:
     locate(uow, f"/v1/work-items/{item_id}")
     reason = "" if body is None else body.reason
-    item = work_items.cancel_item(uow, actor, item_id, clock=clock, reason=reason)
+    item = work_items.cancel_item(uow, actor, item_id, clock=clock, reason=reason, routing=routing)
     return WorkItemPublic.of(item)
 
 
@@ -161,3 +177,11 @@ def item_sla(
     return WorkItemSla(
         item_id=item.id, state=item.state, clocks=[SlaClockPublic.of(c) for c in clocks]
     )
+
+
+@router.get("/{item_id}/routing")
+def routing_explanation(item_id: Id, actor: ActorDep, uow: UowDep) -> list[DecisionPublic]:
+    """Every routing decision about the item: trigger, policy step, ranking, how many were
+    eligible, the best candidates with scores, the winner and why (operator and the item's
+    client)."""
+    return [DecisionPublic.of(d) for d in offers.explain_routing(uow, actor, item_id)]

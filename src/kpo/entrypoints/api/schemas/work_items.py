@@ -10,12 +10,15 @@ from pydantic import BaseModel, Field, StringConstraints
 from kpo.domain.item_sla import ClockStatus
 from kpo.domain.work_items import WorkItem, WorkItemState
 from kpo.entrypoints.api.schemas.common import Id, Strict
+from kpo.routing.explain import Decision
 from kpo.services.work_items import MAX_COMMENT_CHARS, LoggedEvent, SubmitWorkItem
 
 __all__ = [
     "CancelRequest",
     "CommentCreate",
+    "DecisionPublic",
     "EventPublic",
+    "OfferPublic",
     "SlaClockPublic",
     "TransitionPublic",
     "WorkItemCreate",
@@ -81,6 +84,45 @@ class WorkItemPublic(BaseModel):
                 for t in item.transitions
             ],
         )
+
+
+class CandidatePublic(BaseModel):
+    specialist_id: str
+    vendor_id: str
+    score: float
+
+
+class DecisionPublic(BaseModel):
+    at: datetime
+    trigger: str
+    step: int
+    ranking: str
+    eligible_count: int
+    candidates: list[CandidatePublic]
+    winner: str | None
+    reason: str
+
+    @classmethod
+    def of(cls, decision: Decision) -> DecisionPublic:
+        return cls(
+            at=decision.at,
+            trigger=decision.trigger.value,
+            step=decision.step,
+            ranking=decision.ranking.value,
+            eligible_count=decision.eligible_count,
+            candidates=[
+                CandidatePublic(specialist_id=c.specialist_id, vendor_id=c.vendor_id, score=c.score)
+                for c in decision.candidates
+            ],
+            winner=decision.winner,
+            reason=decision.reason,
+        )
+
+
+class OfferPublic(BaseModel):
+    item: WorkItemPublic
+    offered_at: datetime
+    expires_at: datetime
 
 
 class CommentCreate(Strict):
