@@ -202,6 +202,14 @@ class FakeIdempotency:
     def save(self, record: IdempotencyRecord) -> None:
         self._s.idempotency[record.key_id, record.key] = record
 
+    def end_leases(self, now: datetime) -> int:
+        ended = 0
+        for key, record in self._s.idempotency.items():
+            if record.response_status is None and record.lease_until > now:
+                self._s.idempotency[key] = dataclasses.replace(record, lease_until=now)
+                ended += 1
+        return ended
+
 
 class FakeWebhooks:
     def __init__(self, store: _Store) -> None:
@@ -243,6 +251,9 @@ class FakeWebhooks:
 
     def record(self, delivery: Delivery) -> None:
         self._s.deliveries[delivery.id] = delivery
+
+    def release_claims(self) -> int:
+        return 0
 
     def pending_count(self) -> int:
         return sum(d.status is DeliveryStatus.PENDING for d in self._s.deliveries.values())

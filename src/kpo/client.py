@@ -124,7 +124,8 @@ class KpoClient:
                     raise
                 time.sleep(min(0.2 * 2**attempt, 2.0))
                 continue
-            if response.status_code >= 500 and attempt + 1 < attempts:
+            busy = response.status_code == 409 and b"request_in_progress" in response.content
+            if (response.status_code >= 500 or busy) and attempt + 1 < attempts:
                 time.sleep(min(0.2 * 2**attempt, 2.0))
                 continue
             if response.status_code == 303:  # done before; the response was lost

@@ -30,6 +30,7 @@ __all__ = [
     "Outcome",
     "abandon_request",
     "begin_request",
+    "end_request_leases",
     "finish_request",
 ]
 
@@ -86,6 +87,16 @@ def abandon_request(uow: UnitOfWork, *, key_id: str, key: str, clock: Clock) -> 
         if found is not None and not found.committed:
             uow.idempotency.save(replace(found, lease_until=clock.now()))
             uow.commit()
+
+
+def end_request_leases(uow: UnitOfWork, *, clock: Clock) -> int:
+    """At the start of the only process serving a database (SQLite): requests left unfinished
+    by a process that died are answered at once — run again if nothing committed, pointed at
+    their resource if it did — instead of after their lease."""
+    with uow:
+        ended = uow.idempotency.end_leases(clock.now())
+        uow.commit()
+    return ended
 
 
 class MarkingUnitOfWork:

@@ -107,6 +107,9 @@ class IdempotencyRepository(Protocol):
     def get(self, key_id: str, key: str) -> IdempotencyRecord | None: ...
     def add(self, record: IdempotencyRecord) -> None: ...
     def save(self, record: IdempotencyRecord) -> None: ...
+    def end_leases(self, now: datetime) -> int:
+        """End the lease of every unfinished request (only where one process serves the
+        database: SQLite)."""
 
 
 class WebhookRepository(Protocol):
@@ -123,6 +126,9 @@ class WebhookRepository(Protocol):
 
     def record(self, delivery: Delivery) -> None:
         """Store the outcome of an attempt and release the claim."""
+
+    def release_claims(self) -> int:
+        """Release every claim (only where one sender runs per database: SQLite)."""
 
     def pending_count(self) -> int: ...
 

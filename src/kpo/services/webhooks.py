@@ -23,6 +23,7 @@ __all__ = [
     "deliver_due",
     "list_deliveries",
     "list_subscriptions",
+    "release_claims",
     "rotate_secret",
     "subscribe",
 ]
@@ -124,6 +125,15 @@ def list_deliveries(
     with uow:
         _visible(uow, actor, subscription_id)
         return uow.webhooks.deliveries(subscription_id, limit=limit)
+
+
+def release_claims(uow: UnitOfWork) -> int:
+    """At the start of the only sender of a database (SQLite), take back the claims of a
+    sender that died, so their rows go out now rather than after the claim lease."""
+    with uow:
+        released = uow.webhooks.release_claims()
+        uow.commit()
+    return released
 
 
 def deliver_due(

@@ -17,12 +17,12 @@ from fastapi.testclient import TestClient
 from kpo.bootstrap import App, connect
 from kpo.client import KpoClient
 from kpo.domain.access import Role
+from kpo.domain.clients import SkillRequirement
 from kpo.domain.webhooks import PostResult
 from kpo.entrypoints.api import create_app
 from kpo.entrypoints.api.runtime import ApiSettings
 from kpo.services.api_keys import create_api_key
 from kpo.services.setup import initialize
-from kpo.domain.clients import SkillRequirement
 from tests import factories
 
 

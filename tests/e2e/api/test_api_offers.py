@@ -11,7 +11,8 @@ from tests.e2e.api.conftest import Api
 
 def _offers(api: Api, specialist_id: str) -> list[str]:
     answer = api.http.get(
-        f"/v1/specialists/{specialist_id}/offers", headers=api.headers(Role.SPECIALIST, specialist_id)
+        f"/v1/specialists/{specialist_id}/offers",
+        headers=api.headers(Role.SPECIALIST, specialist_id),
     )
     assert answer.status_code == 200, answer.text
     return [o["item"]["id"] for o in answer.json()]

@@ -108,6 +108,15 @@ class SqlIdempotencyRepository:
     def add(self, record: IdempotencyRecord) -> None:
         self._session.execute(insert(tables.idempotency_keys).values(_record_row(record)))
 
+    def end_leases(self, now: datetime) -> int:
+        table = tables.idempotency_keys
+        result = self._session.execute(
+            update(table)
+            .where(table.c.response_status.is_(None), table.c.lease_until > now)
+            .values(lease_until=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     def save(self, record: IdempotencyRecord) -> None:
         table = tables.idempotency_keys
         self._session.execute(

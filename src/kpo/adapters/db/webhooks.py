@@ -141,6 +141,13 @@ class SqlWebhookRepository:
             )
         )
 
+    def release_claims(self) -> int:
+        table = tables.webhook_deliveries
+        result = self._session.execute(
+            update(table).where(table.c.claimed_until.is_not(None)).values(claimed_until=None)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     def pending_count(self) -> int:
         table = tables.webhook_deliveries
         return int(

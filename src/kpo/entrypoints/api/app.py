@@ -44,6 +44,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_api: FastAPI) -> AsyncIterator[None]:
+        runtime.started()
         if runtime.settings.background:
             worker.start()
         try:

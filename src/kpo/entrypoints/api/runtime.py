@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from kpo.bootstrap import App, calendar_for
 from kpo.domain.access import Actor
 from kpo.entrypoints.api.metrics import Metrics, Snapshot
+from kpo.services.idempotency import end_request_leases
 from kpo.services.live_routing import LiveRouting
 from kpo.services.ports import UnitOfWork, WebhookTransport
 from kpo.services.reports import queue_report, sla_report
 from kpo.services.sla_status import Clock
+from kpo.services.webhooks import release_claims
 
 __all__ = ["ApiSettings", "Runtime"]
 
@@ -44,6 +46,18 @@ class Runtime:
         self.routing: LiveRouting = app.live_routing(
             clock=self.clock, on_decisions=self.metrics.routing_decisions.inc
         )
+
+    @property
+    def sole_process(self) -> bool:
+        """SQLite: this process alone serves its database file (one sender, one router)."""
+        return self.app.engine.dialect.name == "sqlite"
+
+    def started(self) -> None:
+        """At start-up: on SQLite, whatever a dead predecessor held is released at once
+        (webhook claims, unfinished idempotent requests)."""
+        if self.sole_process:
+            release_claims(self.uow())
+            end_request_leases(self.uow(), clock=self.clock)
 
     def uow(self) -> UnitOfWork:
         return self.app.uow()
