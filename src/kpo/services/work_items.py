@@ -93,7 +93,7 @@ def submit_work_item(
                 field="language",
             )
         item_id = command.id or new_item_id()
-        if uow.work_items.get(item_id) is not None:
+        if command.id is not None and uow.work_items.ownership(item_id) is not None:
             raise Conflict("work item", item_id)
         if routing is None:
             item = _new_item(item_id, line.id, command, language, clock.now())

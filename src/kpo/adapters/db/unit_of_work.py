@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,6 +24,18 @@ from kpo.adapters.db.webhooks import SqlWebhookRepository
 __all__ = ["SqlUnitOfWork"]
 
 
+_FACTORIES: WeakKeyDictionary[Engine, sessionmaker[Session]] = WeakKeyDictionary()
+
+
+def _session_factory(engine: Engine) -> sessionmaker[Session]:
+    # A sessionmaker builds a Session subclass with its own event dispatch: one per engine,
+    # not one per unit of work (which cost more than the queries of a small request).
+    factory = _FACTORIES.get(engine)
+    if factory is None:
+        factory = _FACTORIES[engine] = sessionmaker(bind=engine, expire_on_commit=False)
+    return factory
+
+
 class SqlUnitOfWork:
     """``with uow: …; uow.commit()`` — leaving the block without commit rolls back."""
 
@@ -39,7 +52,7 @@ class SqlUnitOfWork:
     decisions: SqlDecisionLog
 
     def __init__(self, engine: Engine) -> None:
-        self._factory = sessionmaker(bind=engine, expire_on_commit=False)
+        self._factory = _session_factory(engine)
         self._session: Session | None = None
 
     def __enter__(self) -> SqlUnitOfWork:

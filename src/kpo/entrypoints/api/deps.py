@@ -10,7 +10,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from kpo.domain.access import Actor
 from kpo.domain.errors import Unauthenticated
 from kpo.entrypoints.api.runtime import Runtime
-from kpo.services.api_keys import authenticate
 from kpo.services.idempotency import MarkingUnitOfWork
 from kpo.services.live_routing import LiveRouting
 from kpo.services.ports import UnitOfWork
@@ -78,7 +77,7 @@ def get_actor(
         return known
     if credentials is None:
         raise Unauthenticated
-    return authenticate(runtime.uow(), credentials.credentials)
+    return runtime.authenticate(credentials.credentials)
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -22,7 +22,6 @@ from kpo.domain.errors import KpoError
 from kpo.entrypoints.api.deps import ACTOR_SCOPE_KEY, IDEMPOTENCY_SCOPE_KEY
 from kpo.entrypoints.api.errors import PROBLEM_JSON, error_response, problem_response
 from kpo.entrypoints.api.runtime import Runtime
-from kpo.services.api_keys import authenticate
 from kpo.services.idempotency import abandon_request, begin_request, finish_request
 
 __all__ = ["BodyMiddleware", "ObservabilityMiddleware"]
@@ -176,7 +175,7 @@ class BodyMiddleware:
             await self.app(scope, receive, send)  # the route answers 401
             return
         try:
-            actor = await to_thread.run_sync(authenticate, runtime.uow(), presented)
+            actor = await to_thread.run_sync(runtime.authenticate, presented)
         except KpoError:
             await self.app(scope, receive, send)
             return

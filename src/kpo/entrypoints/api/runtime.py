@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+import time
 from dataclasses import dataclass
 
 from kpo.bootstrap import App, calendar_for
 from kpo.domain.access import Actor
 from kpo.entrypoints.api.metrics import Metrics, Snapshot
+from kpo.services.api_keys import authenticate
 from kpo.services.idempotency import end_request_leases
 from kpo.services.live_routing import LiveRouting
 from kpo.services.ports import UnitOfWork, WebhookTransport
@@ -14,7 +18,9 @@ from kpo.services.reports import queue_report, sla_report
 from kpo.services.sla_status import Clock
 from kpo.services.webhooks import release_claims
 
-__all__ = ["ApiSettings", "Runtime"]
+__all__ = ["KEY_CACHE_SECONDS", "ApiSettings", "Runtime"]
+
+KEY_CACHE_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +48,8 @@ class Runtime:
         self.clock: Clock = clock or app.clock
         self.transport: WebhookTransport = transport or app.webhook_transport()
         self.calendar_for = calendar_for
+        self._keys: dict[bytes, tuple[Actor, float]] = {}
+        self._keys_lock = threading.Lock()
         self.metrics = Metrics(self._snapshot, refresh=settings.metrics_refresh_seconds)
         self.routing: LiveRouting = app.live_routing(
             clock=self.clock, on_decisions=self.metrics.routing_decisions.inc
@@ -58,6 +66,22 @@ class Runtime:
         if self.sole_process:
             release_claims(self.uow())
             end_request_leases(self.uow(), clock=self.clock)
+
+    def authenticate(self, key: str) -> Actor:
+        """The actor of an API key; answers are kept ``KEY_CACHE_SECONDS`` (so a revoked key
+        stops working within that time) to spare a query per request."""
+        digest = hashlib.sha256(key.encode()).digest()
+        now = time.monotonic()
+        with self._keys_lock:
+            cached = self._keys.get(digest)
+            if cached is not None and cached[1] > now:
+                return cached[0]
+        actor = authenticate(self.uow(), key)
+        with self._keys_lock:
+            if len(self._keys) > 10_000:
+                self._keys.clear()
+            self._keys[digest] = (actor, now + KEY_CACHE_SECONDS)
+        return actor
 
     def uow(self) -> UnitOfWork:
         return self.app.uow()
