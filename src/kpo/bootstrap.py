@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -121,8 +121,10 @@ def connect_existing(database_url: str | None = None) -> tuple[App | None, str]:
     return app, ""
 
 
+@lru_cache(maxsize=4096)
 def calendar_for(coverage: Coverage) -> BusinessCalendar:
-    """The business calendar of a service line's coverage, with its country's holidays."""
+    """The business calendar of a service line's coverage, with its country's holidays (one
+    per distinct coverage: calendars are immutable)."""
     holidays = CountryHolidays(coverage.country) if coverage.country else NoHolidays()
     return BusinessCalendar(
         time_zone=coverage.time_zone,

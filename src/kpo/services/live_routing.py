@@ -16,7 +16,7 @@ from the database on next use, so storage stays the truth.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -250,11 +250,3 @@ class LiveRouting:
                 and specialist.status is SpecialistStatus.AVAILABLE
             ):
                 router.shift_started(change.specialist_id, now=now, ends=change.ends)
-
-    def queued(self) -> int:
-        with self._lock:
-            return 0 if self._router is None else self._router.queued()
-
-    def open_items(self) -> Iterable[WorkItem]:
-        with self._lock:
-            return [] if self._router is None else list(self._router.open_items())

@@ -77,9 +77,13 @@ def submit_work_item(
     *,
     clock: Clock,
     routing: LiveRouting | None = None,
+    fresh_id: str | None = None,
 ) -> WorkItem:
     """Validate and store a new queued item of a service line the caller may submit to; with
-    the routing engine, route it in the same transaction (it may leave already offered)."""
+    the routing engine, route it in the same transaction (it may leave already offered).
+
+    The item's id is ``command.id`` (checked: it must be new), else ``fresh_id`` (a value of
+    :func:`new_item_id` the caller took in advance, not checked), else a new one."""
     actor.require(Role.CLIENT, action="submit work items")
     language = parse_language(command.language, field="language")
     with uow:
@@ -92,7 +96,7 @@ def submit_work_item(
                 f"{', '.join(sorted(line.languages))})",
                 field="language",
             )
-        item_id = command.id or new_item_id()
+        item_id = command.id or fresh_id or new_item_id()
         if command.id is not None and uow.work_items.ownership(item_id) is not None:
             raise Conflict("work item", item_id)
         if routing is None:

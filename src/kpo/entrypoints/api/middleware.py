@@ -12,17 +12,18 @@ import json
 import logging
 import secrets
 import time
-from typing import Any
 
 from anyio import to_thread
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kpo.domain.access import split_key
 from kpo.domain.errors import KpoError
+from kpo.domain.idempotency import IdempotencyRecord
 from kpo.entrypoints.api.deps import ACTOR_SCOPE_KEY, IDEMPOTENCY_SCOPE_KEY
 from kpo.entrypoints.api.errors import PROBLEM_JSON, error_response, problem_response
 from kpo.entrypoints.api.runtime import Runtime
-from kpo.services.idempotency import abandon_request, begin_request, finish_request
+from kpo.services.idempotency import Outcome, abandon_request, begin_request, finish_request
 
 __all__ = ["BodyMiddleware", "ObservabilityMiddleware"]
 
@@ -187,7 +188,7 @@ class BodyMiddleware:
             digest.update(b"\0")
         digest.update(body)
 
-        def begin() -> Any:
+        def begin() -> Outcome:
             return begin_request(
                 runtime.uow(),
                 key_id=key_id,
@@ -235,9 +236,7 @@ class BodyMiddleware:
                 )
 
 
-async def _replay(found: Any, scope: Scope, receive: Receive, send: Send) -> None:
-    from starlette.responses import Response
-
+async def _replay(found: IdempotencyRecord, scope: Scope, receive: Receive, send: Send) -> None:
     headers = {"Idempotent-Replayed": "true"}
     if found.response_status is None:
         # The change committed but its response was lost (the server stopped in between).

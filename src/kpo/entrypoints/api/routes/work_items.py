@@ -68,7 +68,7 @@ def submit_work_item(
     item_id = work_items.new_item_id()
     locate(uow, f"/v1/work-items/{item_id}")
     item = work_items.submit_work_item(
-        uow, actor, body.to_command(item_id), clock=clock, routing=routing
+        uow, actor, body.to_command(), clock=clock, routing=routing, fresh_id=item_id
     )
     return WorkItemPublic.of(item)
 

@@ -35,9 +35,8 @@ class WorkItemCreate(Strict):
     priority: Annotated[int, Field(ge=0, le=9, description="0-9, 9 most urgent")] = 0
     external_ref: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
 
-    def to_command(self, item_id: str) -> SubmitWorkItem:
+    def to_command(self) -> SubmitWorkItem:
         return SubmitWorkItem(
-            id=item_id,
             service_line_id=self.service_line_id,
             language=self.language,
             subject=self.subject,
