@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Engine
 
-from kpo.adapters.db.engine import create_db_engine, current_revision, head_revision
+from kpo.adapters.db.engine import create_db_engine, current_revision, head_revision, migrate
 from kpo.adapters.db.unit_of_work import SqlUnitOfWork
 from kpo.adapters.holidays import CountryHolidays
+from kpo.adapters.search.embeddings import SEMANTIC_UNAVAILABLE, load_embedder
 from kpo.config import Settings
 from kpo.domain.calendars import BusinessCalendar, NoHolidays, parse_hours
 from kpo.domain.clients import Coverage
 from kpo.domain.errors import KpoError
+from kpo.knowledge.vectors import Embedder
 
-__all__ = ["App", "DatabaseNotReady", "calendar_for", "connect"]
+__all__ = [
+    "SEMANTIC_UNAVAILABLE",
+    "App",
+    "DatabaseNotReady",
+    "calendar_for",
+    "connect",
+    "embedder",
+    "scratch_app",
+]
 
 
 class DatabaseNotReady(KpoError):
@@ -58,6 +72,25 @@ def connect(database_url: str | None = None) -> App:
     """
     settings = Settings() if database_url is None else Settings(database_url=database_url)
     return App(settings, create_db_engine(settings.database_url))
+
+
+@contextmanager
+def scratch_app() -> Iterator[App]:
+    """A throw-away, migrated SQLite database (for evaluations); deleted on exit."""
+    with tempfile.TemporaryDirectory(prefix="kpo-scratch-") as folder:
+        url = f"sqlite:///{Path(folder) / 'scratch.sqlite3'}"
+        app = App(Settings(database_url=url), create_db_engine(url))
+        try:
+            migrate(app.engine)
+            yield app
+        finally:
+            app.close()
+
+
+def embedder() -> Embedder | None:
+    """The sentence-embedding model when ``openkpo[semantic]`` is installed, else ``None``
+    (callers then say :data:`SEMANTIC_UNAVAILABLE` once and work lexically)."""
+    return load_embedder()
 
 
 def calendar_for(coverage: Coverage) -> BusinessCalendar:

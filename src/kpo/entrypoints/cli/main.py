@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kpo.entrypoints.cli import data, demo, plan, sla
+from kpo.entrypoints.cli import data, demo, kb, plan, sla
 from kpo.entrypoints.cli.errors import GuardedGroup, guard
 
 __all__ = ["app", "run"]
@@ -25,6 +25,7 @@ app.add_typer(data.export_app, name="export")
 app.add_typer(data.skills_app, name="skills")
 app.add_typer(plan.app, name="plan")
 app.add_typer(sla.app, name="sla")
+app.add_typer(kb.app, name="kb")
 
 
 @app.callback()
