@@ -18,7 +18,7 @@ from kpo.domain.specialists import Specialist
 from kpo.domain.vendors import Vendor
 from kpo.domain.work_items import WorkItem, WorkItemState
 from kpo.knowledge.records import Resolution
-from kpo.knowledge.text import ParsedQuery, stem, words
+from kpo.knowledge.text import ParsedQuery, stem, terms, words
 from kpo.knowledge.vectors import LineVectors, Matrix, normalize_rows
 
 
@@ -252,7 +252,7 @@ class FakeEmbedder:
     fast, so the semantic logic is tested without the real model."""
 
     name = "fake-embedder"
-    dimension = 64
+    dimension = 256
 
     def __init__(self) -> None:
         self.calls = 0
@@ -261,8 +261,8 @@ class FakeEmbedder:
         self.calls += 1
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
-            for word in words(text):
-                digest = hashlib.blake2b(stem(word).encode(), digest_size=4).digest()
+            for term in terms(text):
+                digest = hashlib.blake2b(term.encode(), digest_size=4).digest()
                 out[row, int.from_bytes(digest, "little") % self.dimension] += 1.0
         return normalize_rows(out)
 

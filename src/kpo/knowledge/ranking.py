@@ -164,7 +164,7 @@ class KnowledgeIndex:
         self.ids = [a.article_id for a in self.articles]
         self.lines: list[tuple[str, ...]] = [a.text_lines() for a in self.articles]
         counts = np.asarray([len(lines) for lines in self.lines], dtype=np.int64)
-        self.line_start = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+        self.line_start = (np.cumsum(counts) - counts).astype(np.int64)
         self.line_article = np.repeat(np.arange(len(self.articles)), counts)
         self.vocabulary: dict[str, int] = {}
         line_tokens = [

@@ -28,6 +28,7 @@ _QUERY = re.compile(r'"([^"]*)"|(\S+)')
 # A line break, or the end of a sentence followed by a capital letter or a digit.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _MAX_LINE_WORDS = 60
+_SPLIT_ABOVE_WORDS = 30
 
 STOP_WORDS: frozenset[str] = frozenset(
     """a about above after again against all am an and any are as at be because been before
@@ -105,15 +106,17 @@ def terms(text: str) -> list[str]:
 def article_lines(title: str, body: str) -> list[str]:
     """The lines an article is scored by: its title, then each line or sentence of the body.
 
-    Long paragraphs are cut at sentence ends, and long sentences into pieces of at most
-    60 words, so that one line stays one thought.
+    Lines of more than 30 words are cut at sentence ends, and long sentences into pieces of
+    at most 60 words, so that one line stays one thought (a short line of two sentences, such
+    as "Where is my card? It has been a week.", stays one question).
     """
     lines = [title.strip()] if title.strip() else []
     for raw in body.splitlines():
         text = raw.strip().lstrip("#>*-+ ").strip()
         if not text:
             continue
-        for sentence in _SENTENCE_END.split(text):
+        sentences = _SENTENCE_END.split(text) if len(text.split()) > _SPLIT_ABOVE_WORDS else [text]
+        for sentence in sentences:
             parts = sentence.split()
             for start in range(0, len(parts), _MAX_LINE_WORDS):
                 piece = " ".join(parts[start : start + _MAX_LINE_WORDS])

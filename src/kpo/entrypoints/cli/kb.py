@@ -52,7 +52,7 @@ _warned: list[bool] = []
 def _warn_semantic_once() -> None:
     if not _warned:
         _warned.append(True)
-        err_console.print(SEMANTIC_UNAVAILABLE)
+        err_console.print(SEMANTIC_UNAVAILABLE, markup=False)
 
 
 def _mode_and_embedder(requested: str | None) -> tuple[Mode, Embedder | None]:
