@@ -2,12 +2,17 @@
 
 A fixed score cut does not carry over between knowledge bases: a base of short intent
 phrasings scores queries higher than one of long answers. So each base is asked how its own
-questions score: lines of its articles (titles and sentences) serve as pseudo-queries, each
-scored against the base *with that line left out* of its own article (as if the article had
-been written without it). The best score each pseudo-query gets is the score of a question
-the base can answer. The threshold is a low quantile of that distribution, so that about
-``1 - quantile`` of answerable questions clear it; a question scoring below what nearly every
-answerable one reaches is taken to have no answer.
+questions score. Lines of its articles (titles and sentences) serve as pseudo-queries, each
+scored twice:
+
+- *answerable*: against the base with that line left out of its own article (as if the article
+  had been written without it) — the best score is what a question the base answers gets;
+- *unanswerable*: against the base without its own article at all — the best score is what a
+  question on the same subjects that the base does not answer gets.
+
+The threshold is the cut that best separates the two (most answerable kept plus most
+unanswerable rejected), but never above the ``quantile`` of the answerable scores, so that at
+least ``1 - quantile`` of answerable pseudo-queries clear it.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from kpo.knowledge.vectors import Matrix, normalize_rows
 
 __all__ = ["DEFAULT_QUANTILE", "Calibration", "PseudoQuery", "calibrate", "pseudo_queries"]
 
-DEFAULT_QUANTILE = 0.05
+DEFAULT_QUANTILE = 0.08
 MAX_PSEUDO_QUERIES = 400
 
 
@@ -39,10 +44,14 @@ class PseudoQuery:
 
 @dataclass(frozen=True, slots=True)
 class Calibration:
+    """``scores``: best score of each pseudo-query with its article (line left out);
+    ``unanswerable``: its best score with its whole article left out."""
+
     threshold: float
     samples: int
     quantile: float
     scores: tuple[float, ...] = ()
+    unanswerable: tuple[float, ...] = ()
 
 
 def pseudo_queries(index: KnowledgeIndex, *, limit: int = MAX_PSEUDO_QUERIES) -> list[PseudoQuery]:
@@ -77,10 +86,10 @@ def _left_out_score(
     count = len(index.lines[query.article])
     own = start + query.line
     others = [p for p in range(start, start + count) if p != own]
-    term_ids = index.query_terms(query.text)
+    term_ids = index.article_terms(index.query_terms(query.text))
     counts: Counter[int] = Counter()
     for position in others:
-        counts.update(index.line_tokens[position])
+        counts.update(t for t in index.line_tokens[position] if t not in index.pairs)
     lexical = index.article_bm25.score_text(term_ids, counts, sum(counts.values()))
     lexical_line = float(signals["line_lexical"][others].max())
     dense_line = dense_article = 0.0
@@ -111,6 +120,7 @@ def calibrate(
     threshold is 0: everything with any match is suggested.
     """
     best_scores: list[float] = []
+    others_best: list[float] = []
     for position, query in enumerate(queries):
         vector = query_vectors[position] if query_vectors is not None else None
         use_vector = vector if weights.uses_vectors else None
@@ -121,9 +131,27 @@ def calibrate(
             + weights.dense_line * signals["dense_line"]
             + weights.dense_article * signals["dense_article"]
         )
-        blended[query.article] = _left_out_score(index, query, signals, weights, use_vector)
-        best_scores.append(float(blended.max()))
+        own = _left_out_score(index, query, signals, weights, use_vector)
+        blended[query.article] = -np.inf
+        rest = float(blended.max()) if len(blended) > 1 else 0.0
+        best_scores.append(max(own, rest))
+        others_best.append(rest)
     if not best_scores:
         return Calibration(0.0, 0, quantile)
-    threshold = float(np.quantile(np.asarray(best_scores), quantile))
-    return Calibration(threshold, len(best_scores), quantile, tuple(best_scores))
+    threshold = _separating_cut(np.asarray(best_scores), np.asarray(others_best), quantile)
+    return Calibration(
+        threshold, len(best_scores), quantile, tuple(best_scores), tuple(others_best)
+    )
+
+
+def _separating_cut(answerable: np.ndarray, unanswerable: np.ndarray, quantile: float) -> float:
+    """The cut maximising kept answerable + rejected unanswerable shares, at most the
+    ``quantile`` of the answerable scores."""
+    ceiling = float(np.quantile(answerable, quantile))
+    candidates = np.unique(np.concatenate([answerable, unanswerable, [ceiling]]))
+    candidates = candidates[candidates <= ceiling]
+    answered = np.sort(answerable)
+    other = np.sort(unanswerable)
+    kept = 1 - np.searchsorted(answered, candidates, side="left") / len(answered)
+    rejected = np.searchsorted(other, candidates, side="left") / len(other)
+    return float(candidates[int(np.argmax(kept + rejected))])

@@ -17,6 +17,7 @@ development data, see docs/knowledge-base.md). Pure computation: no I/O, no cloc
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ __all__ = [
     "KnowledgeIndex",
     "RankedArticle",
     "Weights",
+    "ranking_terms",
 ]
 
 Vector = npt.NDArray[np.float32]
@@ -56,9 +58,22 @@ class Weights:
         return self.dense_line > 0 or self.dense_article > 0
 
 
-LEXICAL_WEIGHTS = Weights(lexical=0.5, lexical_line=0.5, dense_line=0.0, dense_article=0.0)
+LEXICAL_WEIGHTS = Weights(lexical=0.3, lexical_line=0.7, dense_line=0.0, dense_article=0.0)
 SEMANTIC_WEIGHTS = Weights(lexical=0.0, lexical_line=0.0, dense_line=0.7, dense_article=0.3)
-DEFAULT_WEIGHTS = Weights(lexical=0.15, lexical_line=0.15, dense_line=0.5, dense_article=0.2)
+DEFAULT_WEIGHTS = Weights(lexical=0.2, lexical_line=0.1, dense_line=0.55, dense_article=0.15)
+
+
+def ranking_terms(text: str) -> list[str]:
+    """Line-level BM25 terms: the stems of :func:`~kpo.knowledge.text.terms` and each pair
+    of adjacent stems ("top_up", "exchange_rate"), so that in a short line word order and
+    compounds count. (Whole articles are scored by single stems: in long texts pairs are
+    mostly noise.)"""
+    found = terms(text)
+    return found + [f"{a}_{b}" for a, b in itertools.pairwise(found)]
+
+
+def _is_pair(term: str) -> bool:
+    return "_" in term
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +174,8 @@ class KnowledgeIndex:
         vectors: Mapping[str, Matrix] | None = None,
         k1: float = 1.2,
         b: float = 0.75,
+        line_k1: float = 1.5,
+        line_b: float = 0.5,
     ) -> None:
         self.articles = list(articles)
         self.ids = [a.article_id for a in self.articles]
@@ -167,18 +184,26 @@ class KnowledgeIndex:
         self.line_start = (np.cumsum(counts) - counts).astype(np.int64)
         self.line_article = np.repeat(np.arange(len(self.articles)), counts)
         self.vocabulary: dict[str, int] = {}
+        self.pairs: set[int] = set()
         line_tokens = [
-            [self._term_id(t) for t in terms(line)] for lines in self.lines for line in lines
+            [self._term_id(t) for t in ranking_terms(line)]
+            for lines in self.lines
+            for line in lines
         ]
         self.line_tokens = line_tokens
         article_tokens: list[list[int]] = []
         for start, count in zip(self.line_start.tolist(), counts.tolist(), strict=True):
             article_tokens.append(
-                [t for tokens in line_tokens[start : start + count] for t in tokens]
+                [
+                    t
+                    for tokens in line_tokens[start : start + count]
+                    for t in tokens
+                    if t not in self.pairs
+                ]
             )
         size = max(len(self.vocabulary), 1)
         self.article_bm25 = _Bm25(article_tokens, size, k1=k1, b=b)
-        self._lines_bm25 = _Bm25(line_tokens, size, k1=k1, b=b)
+        self._lines_bm25 = _Bm25(line_tokens, size, k1=line_k1, b=line_b)
         self.line_vectors: Matrix | None = None
         self.centroids: Matrix | None = None
         self.has_vectors = np.zeros(len(self.articles), dtype=bool)
@@ -189,6 +214,8 @@ class KnowledgeIndex:
         found = self.vocabulary.get(term)
         if found is None:
             found = self.vocabulary[term] = len(self.vocabulary)
+            if _is_pair(term):
+                self.pairs.add(found)
         return found
 
     def _set_vectors(self, vectors: Mapping[str, Matrix]) -> None:
@@ -210,12 +237,17 @@ class KnowledgeIndex:
         return len(self.articles)
 
     def query_terms(self, text: str) -> list[int]:
-        return sorted({self.vocabulary[t] for t in terms(text) if t in self.vocabulary})
+        """Known term ids of ``text`` for line scoring (stems and stem pairs)."""
+        return sorted({self.vocabulary[t] for t in ranking_terms(text) if t in self.vocabulary})
+
+    def article_terms(self, term_ids: Sequence[int]) -> list[int]:
+        """The single-stem ids among ``term_ids``: what whole articles are scored by."""
+        return [t for t in term_ids if t not in self.pairs]
 
     def signals(self, text: str, query_vector: Vector | None = None) -> dict[str, npt.NDArray[Any]]:
         """Every signal for every article (arrays in index order) and the best line of each."""
         ids = self.query_terms(text)
-        lexical = self.article_bm25.scores(ids)
+        lexical = self.article_bm25.scores(self.article_terms(ids))
         line_lexical = self._lines_bm25.scores(ids)
         result: dict[str, npt.NDArray[Any]] = {"lexical": lexical}
         if len(self.articles) == 0:
