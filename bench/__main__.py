@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES: tuple[str, ...] = ("erlang", "scheduling")
+MODULES: tuple[str, ...] = ("erlang", "scheduling", "knowledge")
 
 
 def main(argv: list[str]) -> int:

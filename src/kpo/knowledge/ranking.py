@@ -176,7 +176,11 @@ class KnowledgeIndex:
         b: float = 0.75,
         line_k1: float = 1.5,
         line_b: float = 0.5,
+        exhaustive_lines: int = 100_000,
+        candidates: int = 300,
     ) -> None:
+        self.exhaustive_lines = exhaustive_lines
+        self.candidates = candidates
         self.articles = list(articles)
         self.ids = [a.article_id for a in self.articles]
         self.lines: list[tuple[str, ...]] = [a.text_lines() for a in self.articles]
@@ -254,15 +258,22 @@ class KnowledgeIndex:
             result |= {"lexical_line": lexical, "dense_line": lexical, "dense_article": lexical}
             result["best_line"] = np.zeros(0, dtype=np.int64)
             return result
-        result["lexical_line"] = np.maximum.reduceat(line_lexical, self.line_start)
+        result["lexical_line"] = line_max(line_lexical, self.line_start)
         result["line_lexical"] = line_lexical
         best = line_lexical
         if query_vector is not None and self.line_vectors is not None:
             assert self.centroids is not None
-            line_dense = self.line_vectors @ query_vector.astype(np.float32)
+            vector = query_vector.astype(np.float32)
+            dense_article = self.centroids @ vector
+            if self.line_vectors.shape[0] <= self.exhaustive_lines:
+                line_dense = self.line_vectors @ vector
+            else:
+                line_dense = self._candidate_lines(
+                    vector, dense_article, lexical + line_max(line_lexical, self.line_start)
+                )
             result["line_dense"] = line_dense
             result["dense_line"] = np.maximum.reduceat(line_dense, self.line_start)
-            result["dense_article"] = self.centroids @ query_vector.astype(np.float32)
+            result["dense_article"] = dense_article
             best = line_dense + line_lexical
         else:
             zeros = np.zeros(len(self.articles), dtype=np.float32)
@@ -270,6 +281,29 @@ class KnowledgeIndex:
             result["dense_article"] = zeros
         result["best_line"] = _argmax_per_group(best, self.line_start)
         return result
+
+    def _candidate_lines(
+        self, vector: Vector, dense_article: Vector, lexical: Vector
+    ) -> npt.NDArray[np.float32]:
+        """Line similarities for the best :attr:`candidates` articles by centroid and by
+        lexical score; other lines get -1 (the lowest cosine), so their articles lose.
+
+        In a large base, comparing the query with every line would cost more than the
+        rest of a suggestion; the best line of a relevant article almost always sits in an
+        article whose centroid or words already rank it near the top."""
+        assert self.line_vectors is not None
+        take = min(self.candidates, len(self.articles))
+        chosen = np.union1d(
+            np.argpartition(-dense_article, take - 1)[:take],
+            np.argpartition(-lexical, take - 1)[:take],
+        )
+        ends = self.line_start[chosen] + np.asarray([len(self.lines[i]) for i in chosen])
+        rows = np.concatenate(
+            [np.arange(a, b) for a, b in zip(self.line_start[chosen], ends, strict=True)]
+        )
+        line_dense = np.full(self.line_vectors.shape[0], -1.0, dtype=np.float32)
+        line_dense[rows] = self.line_vectors[rows] @ vector
+        return line_dense
 
     def scores(
         self, text: str, weights: Weights, query_vector: Vector | None = None
@@ -315,6 +349,11 @@ class KnowledgeIndex:
                 )
             )
         return ranked
+
+
+def line_max(values: npt.NDArray[Any], starts: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
+    """The maximum of each group of consecutive values starting at ``starts``."""
+    return np.maximum.reduceat(values, starts)
 
 
 def _argmax_per_group(

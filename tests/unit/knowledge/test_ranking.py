@@ -114,3 +114,16 @@ def test_evaluation_measures() -> None:
     assert round(result.ndcg_at_10, 4) == round((1 + 1 / np.log2(3)) / 2, 4)
     assert result.no_suggestion_rate == 0.5
     assert result.false_suggestion_rate == 0.5
+
+
+def test_large_bases_score_lines_of_candidates_only_with_the_same_winner() -> None:
+    embedder = FakeEmbedder()
+    vectors = {a.article_id: embedder.embed(a.text_lines()) for a in ARTICLES}
+    exhaustive = KnowledgeIndex(ARTICLES, vectors=vectors)
+    pruned = KnowledgeIndex(ARTICLES, vectors=vectors, exhaustive_lines=1, candidates=1)
+    for query in ("the new card never arrived", "bad exchange rate for euros", "PIN locked"):
+        vector = embedder.embed([query])[0]
+        full = exhaustive.rank(query, weights=DEFAULT_WEIGHTS, query_vector=vector, limit=1)
+        fast = pruned.rank(query, weights=DEFAULT_WEIGHTS, query_vector=vector, limit=1)
+        assert fast[0].article_id == full[0].article_id
+        assert fast[0].score == full[0].score
