@@ -49,10 +49,14 @@ class MiniLmEmbedder:
             # Never reach for the hub: the weights are in the package's own folder.
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            # Their progress bars would garble our own output and --json.
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
             # Imported by name: optional packages, and kept out of type checking on purpose.
             package = importlib.import_module(_PACKAGE)
             torch = importlib.import_module("torch")
             transformers = importlib.import_module("sentence_transformers")
+            importlib.import_module("transformers.utils.logging").disable_progress_bar()
             if self._threads:
                 torch.set_num_threads(self._threads)
             path = package.get_model_path()
