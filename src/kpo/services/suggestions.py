@@ -9,13 +9,14 @@ never holds a lock that would block lexical search and can run beside it (``kpo 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
 
-from kpo.domain.errors import KpoError, ValidationError
+from kpo.domain.errors import KpoError, NotFound, ValidationError
 from kpo.domain.knowledge import Article, ArticleStatus
 from kpo.knowledge.calibration import Calibration, calibrate, pseudo_queries
 from kpo.knowledge.ranking import (
@@ -33,13 +34,16 @@ from kpo.services.knowledge_io import require_client
 from kpo.services.ports import UnitOfWork
 
 __all__ = [
+    "IndexingJob",
     "LoadedBase",
     "Mode",
     "SemanticUnavailable",
     "Suggestions",
     "index_embeddings",
     "load_base",
+    "start_indexing",
     "suggest",
+    "suggest_for_item",
     "suggest_many",
 ]
 
@@ -139,6 +143,50 @@ def index_embeddings(
     return len(todo)
 
 
+@dataclass
+class IndexingJob:
+    """Semantic indexing running in a background thread; read :attr:`done` and :attr:`total`
+    for progress. Lexical search is never blocked by it (each batch commits on its own)."""
+
+    thread: threading.Thread | None = None
+    done: int = 0
+    total: int = 0
+    embedded: int | None = None
+    error: BaseException | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def finished(self) -> bool:
+        return self.thread is not None and not self.thread.is_alive()
+
+    def join(self, timeout: float | None = None) -> None:
+        assert self.thread is not None
+        self.thread.join(timeout)
+        if self.error is not None:
+            raise self.error
+
+    def _progress(self, done: int, total: int) -> None:
+        with self._lock:
+            self.done, self.total = done, total
+
+
+def start_indexing(
+    uow_factory: Callable[[], UnitOfWork], client: str, embedder: Embedder
+) -> IndexingJob:
+    """Start :func:`index_embeddings` in a daemon thread and return its job."""
+    job = IndexingJob()
+
+    def run() -> None:
+        try:
+            job.embedded = index_embeddings(uow_factory, client, embedder, progress=job._progress)
+        except BaseException as error:  # reported by join(), never lost in the thread
+            job.error = error
+
+    job.thread = threading.Thread(target=run, name=f"kb-indexing-{client}", daemon=True)
+    job.thread.start()
+    return job
+
+
 def load_base(
     uow: UnitOfWork,
     client: str,
@@ -182,6 +230,19 @@ def suggest(base: LoadedBase, text: str, *, limit: int = SUGGESTIONS) -> Suggest
         vector = base.embedder.embed([text])[0]
     ranked = base.index.rank(text, weights=base.mode.weights, query_vector=vector, limit=limit)
     return Suggestions(base.threshold, ranked)
+
+
+def suggest_for_item(
+    uow: UnitOfWork, base: LoadedBase, item_id: str, *, limit: int = SUGGESTIONS
+) -> Suggestions:
+    """Suggestions for a stored work item from its subject and description; the item must
+    belong to a service line of the base's client."""
+    with uow:
+        item = uow.work_items.get(item_id)
+        line = uow.service_lines.get(item.service_line_id) if item is not None else None
+    if item is None or line is None or line.client_id != base.client_id:
+        raise NotFound("work item", item_id)
+    return suggest(base, f"{item.subject}\n{item.description}".strip(), limit=limit)
 
 
 def suggest_many(

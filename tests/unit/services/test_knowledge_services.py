@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kpo.domain.errors import ValidationError
+from kpo.domain.errors import NotFound, ValidationError
 from kpo.domain.knowledge import ArticleStatus
 from kpo.domain.work_items import WorkItem
 from kpo.services import knowledge
@@ -19,7 +19,9 @@ from kpo.services.suggestions import (
     SemanticUnavailable,
     index_embeddings,
     load_base,
+    start_indexing,
     suggest,
+    suggest_for_item,
 )
 from tests import factories
 from tests.fakes import FakeEmbedder, FakeUnitOfWork
@@ -199,3 +201,22 @@ def test_report_on_a_small_known_history(desk: FakeUnitOfWork) -> None:
         ).turnover_risk
         == []
     )
+
+
+def test_background_indexing_reports_progress_then_suggests_for_a_stored_item(
+    desk: FakeUnitOfWork,
+) -> None:
+    embedder = FakeEmbedder()
+    job = start_indexing(lambda: desk, "acme-bank", embedder)
+    job.join(timeout=30)
+    assert job.finished
+    assert (job.embedded, job.done, job.total) == (4, 4, 4)
+    with desk:
+        desk.work_items.add(
+            factories.work_item(id="W7", subject="PIN blocked", description="Typed it wrong")
+        )
+        desk.commit()
+    base = load_base(desk, "acme-bank", mode=Mode.HYBRID, embedder=embedder)
+    assert suggest_for_item(desk, base, "W7").suggested[0].article_id == "pin-blocked"
+    with pytest.raises(NotFound):
+        suggest_for_item(desk, base, "W404")

@@ -25,7 +25,14 @@ from kpo.services import knowledge
 from kpo.services.formats import parse_instant
 from kpo.services.knowledge_eval import FULLTEXT, evaluate_dataset, read_queries
 from kpo.services.knowledge_io import export_articles, import_articles
-from kpo.services.suggestions import Mode, index_embeddings, load_base, suggest, suggest_many
+from kpo.services.suggestions import (
+    Mode,
+    index_embeddings,
+    load_base,
+    suggest,
+    suggest_for_item,
+    suggest_many,
+)
 
 __all__ = ["app"]
 
@@ -188,20 +195,30 @@ def search(
 
 @app.command("suggest")
 def suggest_one(
-    text: Annotated[str, typer.Argument(help="The work item's subject and description.")],
     client: ClientOption,
+    text: Annotated[
+        str | None, typer.Argument(help="The work item's subject and description.")
+    ] = None,
+    item: Annotated[
+        str | None, typer.Option("--item", help="A stored work item instead of TEXT.")
+    ] = None,
     limit: Annotated[int, typer.Option(help="At most this many suggestions.")] = 5,
     mode: ModeOption = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Suggested articles for one work item; nothing below the calibrated threshold."""
+    if (text is None) == (item is None):
+        raise typer.BadParameter("give either TEXT or --item ID", param_hint="TEXT")
     chosen, model = _mode_and_embedder(mode)
     with connect() as kpo:
         kpo.require_schema()
         if model is not None:
             index_embeddings(kpo.uow, client, model)
         base = load_base(kpo.uow(), client, mode=chosen, embedder=model)
-    result = suggest(base, text, limit=limit)
+        if item is not None:
+            result = suggest_for_item(kpo.uow(), base, item, limit=limit)
+    if text is not None:
+        result = suggest(base, text, limit=limit)
     found = result.suggested
     if json_output:
         rows = [
