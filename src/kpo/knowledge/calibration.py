@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kpo.knowledge.ranking import KnowledgeIndex, Vector, Weights
+from kpo.knowledge.ranking import KnowledgeIndex, Vector, Weights, blend
 from kpo.knowledge.vectors import Matrix, normalize_rows
 
 __all__ = ["DEFAULT_QUANTILE", "Calibration", "PseudoQuery", "calibrate", "pseudo_queries"]
@@ -124,13 +124,8 @@ def calibrate(
     for position, query in enumerate(queries):
         vector = query_vectors[position] if query_vectors is not None else None
         use_vector = vector if weights.uses_vectors else None
-        signals = index.signals(query.text, use_vector)
-        blended = (
-            weights.lexical * signals["lexical"]
-            + weights.lexical_line * signals["lexical_line"]
-            + weights.dense_line * signals["dense_line"]
-            + weights.dense_article * signals["dense_article"]
-        )
+        signals = index.signals(query.text, use_vector, include=[query.article])
+        blended = blend(signals, weights)
         own = _left_out_score(index, query, signals, weights, use_vector)
         blended[query.article] = -np.inf
         rest = float(blended.max()) if len(blended) > 1 else 0.0

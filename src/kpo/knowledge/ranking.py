@@ -38,6 +38,7 @@ __all__ = [
     "KnowledgeIndex",
     "RankedArticle",
     "Weights",
+    "blend",
     "ranking_terms",
 ]
 
@@ -147,6 +148,18 @@ class _Bm25:
                 total += float(self.idf[term]) * tf * (self.k1 + 1) / (tf + norm)
         return total / most
 
+    def scores_of(self, term_ids: Sequence[int], texts: npt.NDArray[np.int64]) -> Vector:
+        """:meth:`scores` of the texts numbered ``texts`` only."""
+        if not term_ids or len(texts) == 0:
+            return np.zeros(len(texts), dtype=np.float32)
+        ids = np.asarray(term_ids, dtype=np.int64)
+        most = float(self.idf[ids].sum()) * (self.k1 + 1)
+        if most <= 0:
+            return np.zeros(len(texts), dtype=np.float32)
+        selected = self.weights[ids][:, texts]
+        total = np.asarray(selected.sum(axis=0), dtype=np.float32).ravel()
+        return total / np.float32(most)
+
     def scores(self, term_ids: Sequence[int]) -> Vector:
         """Scores of every text for the terms, divided by the most any text can score."""
         if not term_ids:
@@ -248,75 +261,100 @@ class KnowledgeIndex:
         """The single-stem ids among ``term_ids``: what whole articles are scored by."""
         return [t for t in term_ids if t not in self.pairs]
 
-    def signals(self, text: str, query_vector: Vector | None = None) -> dict[str, npt.NDArray[Any]]:
-        """Every signal for every article (arrays in index order) and the best line of each."""
+    @property
+    def is_large(self) -> bool:
+        """Large bases score lines of candidate articles only (see :meth:`signals`)."""
+        return int(self.line_article.shape[0]) > self.exhaustive_lines
+
+    def signals(
+        self,
+        text: str,
+        query_vector: Vector | None = None,
+        *,
+        include: Sequence[int] = (),
+    ) -> dict[str, npt.NDArray[Any]]:
+        """Every signal for every article (arrays in index order) and the best line of each.
+
+        Also ``line_lexical`` and ``line_dense`` (per line) and ``candidate`` (per article).
+        In a large base (more than ``exhaustive_lines`` lines) only the lines of candidate
+        articles are scored: the ``candidates`` best by BM25 and the ``candidates`` best by
+        centroid, plus ``include``; the others are marked ``candidate = False`` and cannot
+        rank. The best line of a relevant article almost always sits in an article whose
+        words or centroid already put it near the top, and comparing the query with every
+        line would cost more than the rest of a suggestion.
+        """
+        count = len(self.articles)
+        total = int(self.line_article.shape[0])
         ids = self.query_terms(text)
         lexical = self.article_bm25.scores(self.article_terms(ids))
-        line_lexical = self._lines_bm25.scores(ids)
-        result: dict[str, npt.NDArray[Any]] = {"lexical": lexical}
-        if len(self.articles) == 0:
+        vector = query_vector.astype(np.float32) if query_vector is not None else None
+        dense_article: npt.NDArray[np.float32] | None = None
+        if vector is not None and self.centroids is not None:
+            dense_article = self.centroids @ vector
+        if count == 0 or not self.is_large:
+            chosen = np.arange(count)
+            rows = np.arange(total)
+            line_lexical = self._lines_bm25.scores(ids)
+        else:
+            take = min(self.candidates, count)
+            picks = [
+                np.argpartition(-lexical, take - 1)[:take],
+                np.asarray(include, dtype=np.int64),
+            ]
+            if dense_article is not None:
+                picks.append(np.argpartition(-dense_article, take - 1)[:take])
+            chosen = np.unique(np.concatenate(picks))
+            counts = np.asarray([len(self.lines[i]) for i in chosen.tolist()], dtype=np.int64)
+            rows = np.repeat(self.line_start[chosen] - np.cumsum(counts) + counts, counts) + (
+                np.arange(int(counts.sum()))
+            )
+            line_lexical = np.zeros(total, dtype=np.float32)
+            line_lexical[rows] = self._lines_bm25.scores_of(ids, rows)
+        candidate = np.zeros(count, dtype=bool)
+        candidate[chosen] = True
+        result: dict[str, npt.NDArray[Any]] = {
+            "lexical": lexical,
+            "candidate": candidate,
+            "line_lexical": line_lexical,
+        }
+        if count == 0:
             result |= {"lexical_line": lexical, "dense_line": lexical, "dense_article": lexical}
             result["best_line"] = np.zeros(0, dtype=np.int64)
             return result
-        result["lexical_line"] = line_max(line_lexical, self.line_start)
-        result["line_lexical"] = line_lexical
-        best = line_lexical
-        if query_vector is not None and self.line_vectors is not None:
-            assert self.centroids is not None
-            vector = query_vector.astype(np.float32)
-            dense_article = self.centroids @ vector
-            if self.line_vectors.shape[0] <= self.exhaustive_lines:
-                line_dense = self.line_vectors @ vector
-            else:
-                line_dense = self._candidate_lines(
-                    vector, dense_article, lexical + line_max(line_lexical, self.line_start)
-                )
-            result["line_dense"] = line_dense
-            result["dense_line"] = np.maximum.reduceat(line_dense, self.line_start)
+        starts = self.line_start[chosen]
+        local_starts = np.searchsorted(rows, starts)
+        lexical_line = np.zeros(count, dtype=np.float32)
+        lexical_line[chosen] = line_max(line_lexical[rows], local_starts)
+        result["lexical_line"] = lexical_line
+        best = line_lexical[rows]
+        if vector is not None and self.line_vectors is not None and dense_article is not None:
+            line_dense = np.full(total, -1.0, dtype=np.float32)
+            line_dense[rows] = (
+                self.line_vectors @ vector
+                if not self.is_large
+                else self.line_vectors[rows] @ vector
+            )
+            dense_line = np.full(count, -1.0, dtype=np.float32)
+            dense_line[chosen] = line_max(line_dense[rows], local_starts)
+            result |= {"line_dense": line_dense, "dense_line": dense_line}
             result["dense_article"] = dense_article
-            best = line_dense + line_lexical
+            best = line_dense[rows] + best
         else:
-            zeros = np.zeros(len(self.articles), dtype=np.float32)
+            zeros = np.zeros(count, dtype=np.float32)
             result["dense_line"] = zeros
             result["dense_article"] = zeros
-        result["best_line"] = _argmax_per_group(best, self.line_start)
+        best_line = np.full(count, -1, dtype=np.int64)
+        group = np.repeat(np.arange(len(chosen)), np.diff(np.append(local_starts, len(rows))))
+        best_line[chosen] = rows[_argmax_per_group(best, local_starts, group)]
+        result["best_line"] = best_line
         return result
-
-    def _candidate_lines(
-        self, vector: Vector, dense_article: Vector, lexical: Vector
-    ) -> npt.NDArray[np.float32]:
-        """Line similarities for the best :attr:`candidates` articles by centroid and by
-        lexical score; other lines get -1 (the lowest cosine), so their articles lose.
-
-        In a large base, comparing the query with every line would cost more than the
-        rest of a suggestion; the best line of a relevant article almost always sits in an
-        article whose centroid or words already rank it near the top."""
-        assert self.line_vectors is not None
-        take = min(self.candidates, len(self.articles))
-        chosen = np.union1d(
-            np.argpartition(-dense_article, take - 1)[:take],
-            np.argpartition(-lexical, take - 1)[:take],
-        )
-        ends = self.line_start[chosen] + np.asarray([len(self.lines[i]) for i in chosen])
-        rows = np.concatenate(
-            [np.arange(a, b) for a, b in zip(self.line_start[chosen], ends, strict=True)]
-        )
-        line_dense = np.full(self.line_vectors.shape[0], -1.0, dtype=np.float32)
-        line_dense[rows] = self.line_vectors[rows] @ vector
-        return line_dense
 
     def scores(
         self, text: str, weights: Weights, query_vector: Vector | None = None
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
         """The blended score of every article and the index of its best line."""
         found = self.signals(text, query_vector if weights.uses_vectors else None)
-        blended = (
-            weights.lexical * found["lexical"]
-            + weights.lexical_line * found["lexical_line"]
-            + weights.dense_line * found["dense_line"]
-            + weights.dense_article * found["dense_article"]
-        ).astype(np.float32)
-        return blended, found["best_line"]
+        return blend(found, weights), found["best_line"]
 
     def rank(
         self,
@@ -337,7 +375,7 @@ class KnowledgeIndex:
         ranked: list[RankedArticle] = []
         for position in top.tolist():
             score = float(blended[position])
-            if score < min_score:
+            if score < min_score or score == -math.inf:
                 break
             line = int(best_line[position]) - int(self.line_start[position])
             ranked.append(
@@ -351,17 +389,29 @@ class KnowledgeIndex:
         return ranked
 
 
+def blend(signals: Mapping[str, npt.NDArray[Any]], weights: Weights) -> npt.NDArray[np.float32]:
+    """The weighted sum of the signals; articles that are not candidates get -inf."""
+    blended = (
+        weights.lexical * signals["lexical"]
+        + weights.lexical_line * signals["lexical_line"]
+        + weights.dense_line * signals["dense_line"]
+        + weights.dense_article * signals["dense_article"]
+    ).astype(np.float32)
+    blended[~signals["candidate"]] = -np.inf
+    return blended
+
+
 def line_max(values: npt.NDArray[Any], starts: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
     """The maximum of each group of consecutive values starting at ``starts``."""
     return np.maximum.reduceat(values, starts)
 
 
 def _argmax_per_group(
-    values: npt.NDArray[Any], starts: npt.NDArray[np.int64]
+    values: npt.NDArray[Any], starts: npt.NDArray[np.int64], group: npt.NDArray[Any]
 ) -> npt.NDArray[np.int64]:
-    """For each group of consecutive values starting at ``starts``, the position of its maximum."""
+    """For each group of consecutive values starting at ``starts`` (``group`` gives each
+    value's group), the position of its maximum."""
     best = np.maximum.reduceat(values, starts)
-    group = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(values))))
     hits = np.flatnonzero(values == best[group])
     first = np.full(len(starts), -1, dtype=np.int64)
     # The first hit of each group: assign in reverse so the earliest position wins.
