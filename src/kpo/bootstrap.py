@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -10,21 +13,26 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from kpo.adapters.db.engine import create_db_engine, current_revision, head_revision
+from kpo.adapters.db.engine import create_db_engine, current_revision, head_revision, migrate
 from kpo.adapters.db.unit_of_work import SqlUnitOfWork
 from kpo.adapters.holidays import CountryHolidays
+from kpo.adapters.search.embeddings import SEMANTIC_UNAVAILABLE, load_embedder
 from kpo.config import Settings
 from kpo.domain.calendars import BusinessCalendar, HolidayCalendar, NoHolidays, parse_hours
 from kpo.domain.clients import Coverage
 from kpo.domain.errors import KpoError
+from kpo.knowledge.vectors import Embedder
 
 __all__ = [
+    "SEMANTIC_UNAVAILABLE",
     "App",
     "DatabaseNotReady",
     "calendar_for",
     "connect",
     "connect_existing",
+    "embedder",
     "holidays_for",
+    "scratch_app",
 ]
 
 
@@ -96,6 +104,25 @@ def connect_existing(database_url: str | None = None) -> tuple[App | None, str]:
         app.close()
         return None, f"the database {url!r} cannot be read ({type(error).__name__})"
     return app, ""
+
+
+@contextmanager
+def scratch_app() -> Iterator[App]:
+    """A throw-away, migrated SQLite database (for evaluations); deleted on exit."""
+    with tempfile.TemporaryDirectory(prefix="kpo-scratch-") as folder:
+        url = f"sqlite:///{Path(folder) / 'scratch.sqlite3'}"
+        app = App(Settings(database_url=url), create_db_engine(url))
+        try:
+            migrate(app.engine)
+            yield app
+        finally:
+            app.close()
+
+
+def embedder() -> Embedder | None:
+    """The sentence-embedding model when ``openkpo[semantic]`` is installed, else ``None``
+    (callers then say :data:`SEMANTIC_UNAVAILABLE` once and work lexically)."""
+    return load_embedder()
 
 
 def calendar_for(coverage: Coverage) -> BusinessCalendar:

@@ -7,6 +7,11 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from kpo.adapters.db.knowledge import (
+    SqlArticleRepository,
+    SqlEmbeddingStore,
+    SqlResolutionRepository,
+)
 from kpo.adapters.db.repositories import (
     SqlClientRepository,
     SqlDecisionLog,
@@ -16,6 +21,11 @@ from kpo.adapters.db.repositories import (
     SqlSpecialistRepository,
     SqlVendorRepository,
     SqlWorkItemRepository,
+)
+from kpo.adapters.search.fulltext import (
+    PostgresArticleIndex,
+    SqliteArticleIndex,
+    article_index_for,
 )
 
 __all__ = ["SqlUnitOfWork"]
@@ -32,6 +42,10 @@ class SqlUnitOfWork:
     work_items: SqlWorkItemRepository
     events: SqlEventLog
     decisions: SqlDecisionLog
+    articles: SqlArticleRepository
+    article_index: SqliteArticleIndex | PostgresArticleIndex
+    embeddings: SqlEmbeddingStore
+    resolutions: SqlResolutionRepository
 
     def __init__(self, engine: Engine) -> None:
         self._factory = sessionmaker(bind=engine, expire_on_commit=False)
@@ -48,6 +62,10 @@ class SqlUnitOfWork:
         self.work_items = SqlWorkItemRepository(session)
         self.events = SqlEventLog(session)
         self.decisions = SqlDecisionLog(session)
+        self.articles = SqlArticleRepository(session)
+        self.article_index = article_index_for(session)
+        self.embeddings = SqlEmbeddingStore(session)
+        self.resolutions = SqlResolutionRepository(session)
         return self
 
     def __exit__(

@@ -1,0 +1,32 @@
+"""The real sentence-embedding model, only where the optional ``semantic`` extra is installed.
+
+CI runs without it (``make test`` must stay light), so this test is skipped there; the
+semantic logic itself is tested everywhere with the fake embedder (tests/fakes.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kpo.adapters.search.embeddings import MiniLmEmbedder, semantic_available
+
+pytestmark = pytest.mark.skipif(
+    not semantic_available(),
+    reason="optional extra not installed: pip install -c constraints.txt -e '.[semantic]'",
+)
+
+
+def test_model_loads_from_site_packages_offline_and_embeds_meaning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    model = MiniLmEmbedder()
+    vectors = model.embed(
+        ["My card has not arrived yet", "The card I ordered never came", "Best lasagne recipe"]
+    )
+    assert vectors.shape == (3, model.dimension)
+    assert vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert vectors[0] @ vectors[1] > 0.5 > vectors[0] @ vectors[2]
