@@ -68,6 +68,7 @@ class LineReport:
     name: str
     channel: Channel
     sla_target: str
+    sla_goal: float | None
     items: ItemCounts
     measured: int
     sla_attainment: float | None
@@ -81,6 +82,7 @@ class LineReport:
             "name": self.name,
             "channel": self.channel.value,
             "sla_target": self.sla_target,
+            "sla_goal": self.sla_goal,
             "items": self.items.arrived,
             "outcomes": self.items.to_json(),
             "sla_measured": self.measured,
@@ -165,10 +167,18 @@ def _target(outcomes: Outcomes, index: int) -> str:
     sla = line.sla
     if line.channel.is_realtime and sla.answer_within is not None:
         share = float(sla.answer_target or 0)
-        return f"{share:.0%} within {sla.answer_within.total_seconds():g} s"
+        return f"{share:.0%} in {sla.answer_within.total_seconds():g} s"
     if sla.first_response is not None:
-        return f"first response {sla.first_response} (business time)"
+        return f"reply in {_duration(sla.first_response.total_seconds())} (business)"
     return "none"
+
+
+def _duration(seconds: float) -> str:
+    if seconds % 3600 == 0:
+        return f"{seconds / 3600:g} h"
+    if seconds % 60 == 0:
+        return f"{seconds / 60:g} min"
+    return f"{seconds:g} s"
 
 
 def _line_report(outcomes: Outcomes, index: int) -> LineReport:
@@ -197,12 +207,14 @@ def _line_report(outcomes: Outcomes, index: int) -> LineReport:
             overdue = ~was_answered & (outcome == OPEN) & (due <= horizon)
         measured = (was_answered | overdue) & has_due
     count = int(measured.sum())
+    goal = line.sla.answer_target if line.channel.is_realtime else None
     return LineReport(
         line_id=line.id,
         client_id=line.client_id,
         name=line.name,
         channel=line.channel,
         sla_target=_target(outcomes, index),
+        sla_goal=None if goal is None else float(goal),
         items=_counts(outcome),
         measured=count,
         sla_attainment=float((met & measured).sum()) / count if count else None,
