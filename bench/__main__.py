@@ -9,7 +9,15 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES: tuple[str, ...] = ("erlang", "scheduling", "filters", "batch", "routing", "teams")
+MODULES: tuple[str, ...] = (
+    "erlang",
+    "scheduling",
+    "filters",
+    "batch",
+    "routing",
+    "teams",
+    "simulation",
+)
 
 
 def main(argv: list[str]) -> int:

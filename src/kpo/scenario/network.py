@@ -198,9 +198,11 @@ def _pick(rng: Random, weighted: tuple[tuple[str, float], ...]) -> str:
     return weighted[-1][0]
 
 
-def _specialists(profile: VendorProfile, rng: Random, hired_before: date) -> list[Specialist]:
+def _specialists(
+    profile: VendorProfile, rng: Random, hired_before: date, headcount: int
+) -> list[Specialist]:
     people: list[Specialist] = []
-    for n in range(1, profile.headcount + 1):
+    for n in range(1, headcount + 1):
         languages = {"en"} | {lang for lang, share in profile.languages if rng.random() < share}
         if profile.vendor.id == "bogota" and rng.random() < 0.3:
             languages.discard("en")  # some Bogotá agents serve Spanish only
@@ -227,10 +229,17 @@ def _specialists(profile: VendorProfile, rng: Random, hired_before: date) -> lis
     return people
 
 
-def build_network(seed: int, *, week_start: date) -> Network:
-    """The same seed and week give the same network."""
+def build_network(seed: int, *, week_start: date, staff_scale: float = 1.0) -> Network:
+    """The same seed and week give the same network. ``staff_scale`` multiplies every
+    vendor's headcount (to match arrivals scaled up for a benchmark)."""
     rng = Random(seed)
-    specialists = [p for profile in PROFILES for p in _specialists(profile, rng, week_start)]
+    specialists = [
+        person
+        for profile in PROFILES
+        for person in _specialists(
+            profile, rng, week_start, max(1, round(profile.headcount * staff_scale))
+        )
+    ]
     return Network(
         clients=CLIENTS,
         service_lines=_service_lines(),

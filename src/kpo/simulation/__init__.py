@@ -7,6 +7,7 @@ through a :class:`~kpo.routing.engine.Router` on a SimPy clock and returns per-i
 """
 
 from kpo.simulation.behaviour import Behaviour, HandleTimes, Lognormal
+from kpo.simulation.outcomes import Outcomes, Staffed
 from kpo.simulation.report import (
     ItemCounts,
     LineReport,
@@ -14,7 +15,7 @@ from kpo.simulation.report import (
     VendorReport,
     summarise,
 )
-from kpo.simulation.simulator import Outcomes, Progress, Simulator, Staffed
+from kpo.simulation.simulator import Progress, Simulator
 
 __all__ = [
     "Behaviour",

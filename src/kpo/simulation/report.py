@@ -33,7 +33,7 @@ import numpy as np
 
 from kpo.domain.channels import Channel
 from kpo.domain.money import Money
-from kpo.simulation.simulator import ABANDONED, CANCELLED, OPEN, RESOLVED, Outcomes
+from kpo.simulation.outcomes import ABANDONED, CANCELLED, OPEN, RESOLVED, Outcomes
 
 __all__ = ["ItemCounts", "LineReport", "SimulationReport", "VendorReport", "summarise"]
 
@@ -234,10 +234,9 @@ def summarise(outcomes: Outcomes) -> SimulationReport:
     total: Money | None = None
     for vendor_id in vendor_ids:
         staff = [s for s in outcomes.staff if s.vendor_id == vendor_id]
-        cost = Money.zero(staff[0].hourly_cost.currency)
+        exact = Money.zero(staff[0].hourly_cost.currency)
         for person in staff:
-            cost = cost + person.hourly_cost * _hours(person.resolved_work_seconds)
-        cost = cost.rounded()
+            exact = exact + person.hourly_cost * _hours(person.resolved_work_seconds)
         vendors.append(
             VendorReport(
                 vendor_id=vendor_id,
@@ -245,13 +244,13 @@ def summarise(outcomes: Outcomes) -> SimulationReport:
                 items=sum(s.resolved for s in staff),
                 staffed_hours=sum(s.staffed_seconds for s in staff) / 3600,
                 busy_hours=sum(s.busy_seconds for s in staff) / 3600,
-                cost=cost,
+                cost=exact.rounded(),
             )
         )
         if total is None:
-            total = cost
-        elif total.currency == cost.currency:
-            total = total + cost
+            total = exact
+        elif total.currency == exact.currency:
+            total = total + exact
     counts = _counts(outcomes.outcome)
     per_item = None
     if total is not None and counts.resolved and len({v.cost.currency for v in vendors}) == 1:

@@ -29,19 +29,16 @@ import math
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 import simpy
-from numpy.typing import NDArray
 
 from kpo.domain.calendars import HolidayCalendar
 from kpo.domain.channels import Channel
 from kpo.domain.errors import ValidationError
 from kpo.domain.events import ItemOffered
-from kpo.domain.money import Money
 from kpo.domain.sla import SlaClock
 from kpo.domain.specialists import Specialist
 from kpo.domain.work_items import WorkItem, WorkItemState
@@ -50,70 +47,17 @@ from kpo.routing.model import pace
 from kpo.routing.shifts import shift_changes
 from kpo.simulation.behaviour import Behaviour, HandleTimes, Lognormal
 from kpo.simulation.draws import Draws
+from kpo.simulation.outcomes import ABANDONED, CANCELLED, OPEN, RESOLVED, Outcomes, Staffed
 
-__all__ = [
-    "ABANDONED",
-    "CANCELLED",
-    "OPEN",
-    "RESOLVED",
-    "Outcomes",
-    "Progress",
-    "Simulator",
-    "Staffed",
-]
+__all__ = ["Progress", "Simulator"]
 
 Progress = Callable[[float, float], None]
 """Called with (simulated seconds done, simulated seconds in all) as the run goes."""
-
-# What became of an item (``Outcomes.outcome``); open: still open at the end.
-OPEN, RESOLVED, ABANDONED, CANCELLED = 0, 1, 2, 3
 
 _OFFERED = WorkItemState.OFFERED
 _WORKING = frozenset({WorkItemState.IN_PROGRESS, WorkItemState.WAITING_ON_CLIENT})
 _TICKET_LIKE = frozenset({Channel.TICKET, Channel.BACK_OFFICE, Channel.PROJECT})
 _PROGRESS_STEP = 3600.0
-
-
-@dataclass(frozen=True, slots=True)
-class Staffed:
-    """One specialist's simulated run: on-shift seconds, busy seconds (time in work: a call
-    counts fully, a chat 1/capacity, never more than fully busy at once), work seconds spent
-    on the items they resolved, and how many they resolved."""
-
-    specialist_id: str
-    vendor_id: str
-    hourly_cost: Money
-    staffed_seconds: float
-    busy_seconds: float
-    resolved_work_seconds: float
-    resolved: int
-
-
-@dataclass(frozen=True)
-class Outcomes:
-    """What happened to every item, in arrival order (numpy arrays of equal length).
-
-    Times are seconds from ``start``; ``answered`` (first start of work) and ``due`` (first
-    response due; for calls and chats the answer-within instant when the line has one) are
-    NaN when absent. ``outcome``: 0 open, 1 resolved, 2 abandoned, 3 cancelled. ``worker``
-    is the index into ``staff`` of who resolved the item (−1 otherwise).
-    """
-
-    start: datetime
-    end: datetime
-    lines: tuple[LineSetup, ...]
-    line: NDArray[np.int16]
-    arrival: NDArray[np.float64]
-    answered: NDArray[np.float64]
-    due: NDArray[np.float64]
-    outcome: NDArray[np.int8]
-    worker: NDArray[np.int32]
-    staff: tuple[Staffed, ...]
-    router_events: Mapping[str, int]
-
-    @property
-    def simulated_seconds(self) -> float:
-        return (self.end - self.start).total_seconds()
 
 
 class _Line:
@@ -248,7 +192,7 @@ class Simulator:
         self._now_dt = start
         self._wakes: set[datetime] = set()
         self._jobs: dict[str, _Job] = {}
-        self._events: Counter[str] = Counter()
+        self._events: Counter[type] = Counter()
         draws = Draws(seed % 2**63)
         self._u_answer = draws.uniform("answer")
         self._z_accept = draws.normal("accept delay")
@@ -301,11 +245,12 @@ class Simulator:
         timer. Called after every router call."""
         router = self._router
         router.drain_decisions()
-        for event in router.drain_events():
-            if type(event) is ItemOffered:
-                self._offered(event)
-            else:
-                self._events[type(event).__name__] += 1
+        events = router.drain_events()
+        if events:
+            self._events.update(map(type, events))  # counted in C
+            for event in events:
+                if type(event) is ItemOffered:
+                    self._offered(event)
         at = router.next_timer()
         if at is not None and at not in self._wakes:
             self._wakes.add(at)
@@ -530,5 +475,5 @@ class Simulator:
             outcome=np.array(self._a_outcome, dtype=np.int8),
             worker=np.array(self._a_worker, dtype=np.int32),
             staff=staff,
-            router_events=dict(sorted(self._events.items())),
+            router_events=dict(sorted((t.__name__, n) for t, n in self._events.items())),
         )
