@@ -17,6 +17,7 @@ MODULES: tuple[str, ...] = (
     "routing",
     "teams",
     "knowledge",
+    "simulation",
 )
 
 
