@@ -17,6 +17,8 @@ MODULES: tuple[str, ...] = (
     "routing",
     "teams",
     "api",
+    "knowledge",
+    "simulation",
 )
 
 

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
+import numpy as np
+
 from kpo.domain.access import ApiKey
 from kpo.domain.clients import Client, ServiceLine
 from kpo.domain.events import DomainEvent
 from kpo.domain.idempotency import IdempotencyRecord
+from kpo.domain.knowledge import Article, ArticleStatus, SearchHit
 from kpo.domain.queries import ItemOwnership, ItemQuery
 from kpo.domain.specialists import Specialist
 from kpo.domain.vendors import Vendor
 from kpo.domain.webhooks import Delivery, DeliveryStatus, Subscription
 from kpo.domain.work_items import WorkItem, WorkItemState
+from kpo.knowledge.records import Resolution
+from kpo.knowledge.text import ParsedQuery, stem, terms, words
+from kpo.knowledge.vectors import LineVectors, Matrix, normalize_rows
 from kpo.routing.explain import Decision
 
 
@@ -37,6 +44,9 @@ class _Store:
         self.subscriptions: dict[str, Subscription] = {}
         self.deliveries: dict[int, Delivery] = {}
         self.decisions: list[Decision] = []
+        self.articles: dict[tuple[str, str], Article] = {}
+        self.embeddings: dict[tuple[str, str, str], LineVectors] = {}
+        self.resolutions: dict[str, tuple[str, Resolution, str, str | None]] = {}
 
 
 class FakeSkills:
@@ -270,6 +280,150 @@ class FakeDecisionLog:
         return [d for d in self._s.decisions if d.item_id == item_id]
 
 
+class FakeArticles:
+    def __init__(self, store: _Store) -> None:
+        self._s = store
+
+    def add(self, article: Article) -> None:
+        key = (article.client_id, article.id)
+        if key in self._s.articles:
+            raise KeyError(key)
+        self._s.articles[key] = copy.deepcopy(article)
+
+    def add_many(self, articles: Sequence[Article]) -> None:
+        for article in articles:
+            self.add(article)
+
+    def save(self, article: Article) -> None:
+        self._s.articles[(article.client_id, article.id)] = copy.deepcopy(article)
+
+    def get(self, client_id: str, article_id: str) -> Article | None:
+        found = self._s.articles.get((client_id, article_id))
+        return copy.deepcopy(found)
+
+    def get_many(self, client_id: str, article_ids: Sequence[str]) -> list[Article]:
+        return [a for i in article_ids if (a := self.get(client_id, i)) is not None]
+
+    def ids(self, client_id: str) -> set[str]:
+        return {i for c, i in self._s.articles if c == client_id}
+
+    def all(self, client_id: str, *, status: ArticleStatus | None = None) -> list[Article]:
+        return [
+            copy.deepcopy(a)
+            for (c, _), a in sorted(self._s.articles.items())
+            if c == client_id and status in (None, a.status)
+        ]
+
+    def count(self, client_id: str, *, status: ArticleStatus | None = None) -> int:
+        return len(self.all(client_id, status=status))
+
+
+class FakeArticleIndex:
+    """Counts matching stems in title and body; phrases must occur as consecutive words."""
+
+    def __init__(self, store: _Store) -> None:
+        self._s = store
+
+    def _sync(self) -> dict[tuple[str, str], Article]:
+        return {k: a for k, a in self._s.articles.items() if a.is_searchable}
+
+    def put(self, articles: Sequence[Article]) -> None:
+        """The fake reads published articles from the store at search time."""
+
+    def remove(self, client_id: str, article_ids: Iterable[str]) -> None:
+        """See :meth:`put`."""
+
+    def clear(self, client_id: str) -> None:
+        """See :meth:`put`."""
+
+    def search(self, client_id: str, query: ParsedQuery, *, limit: int) -> list[SearchHit]:
+        hits: list[SearchHit] = []
+        for (client, article_id), article in sorted(self._sync().items()):
+            if client != client_id:
+                continue
+            text = words(article.title + " " + article.body)
+            joined = " " + " ".join(text) + " "
+            if any(" " + " ".join(p) + " " not in joined for p in query.phrases):
+                continue
+            stems = [stem(w) for w in text]
+            score = sum(stems.count(stem(w)) for w in query.words)
+            score += sum(1 for w in text for p in query.prefixes if w.startswith(p))
+            score += len(query.phrases)
+            if score > 0:
+                hits.append(SearchHit(article_id, article.title, float(score), ""))
+        hits.sort(key=lambda h: (-h.score, h.article_id))
+        return hits[:limit]
+
+
+class FakeEmbeddings:
+    def __init__(self, store: _Store) -> None:
+        self._s = store
+
+    def put(self, client_id: str, model: str, vectors: Sequence[LineVectors]) -> None:
+        for v in vectors:
+            self._s.embeddings[(client_id, v.article_id, model)] = v
+
+    def versions(self, client_id: str, model: str) -> dict[str, int]:
+        return {
+            a: v.version
+            for (c, a, m), v in self._s.embeddings.items()
+            if (c, m) == (client_id, model)
+        }
+
+    def load(self, client_id: str, model: str, *, dimension: int) -> list[LineVectors]:
+        current = {
+            a.id: a.current.number
+            for (c, _), a in self._s.articles.items()
+            if c == client_id and a.is_searchable
+        }
+        return [
+            v
+            for (c, a, m), v in self._s.embeddings.items()
+            if (c, m) == (client_id, model) and current.get(a) == v.version
+        ]
+
+
+class FakeResolutions:
+    def __init__(self, store: _Store) -> None:
+        self._s = store
+
+    def add(self, resolution: Resolution, *, client_id: str, note: str, draft: str | None) -> None:
+        self._s.resolutions[resolution.item_id] = (client_id, resolution, note, draft)
+
+    def between(self, client_id: str, start: datetime, end: datetime) -> list[Resolution]:
+        return sorted(
+            (
+                r
+                for c, r, _, _ in self._s.resolutions.values()
+                if c == client_id and start <= r.resolved_at < end
+            ),
+            key=lambda r: (r.resolved_at, r.item_id),
+        )
+
+    def exists(self, item_id: str) -> bool:
+        return item_id in self._s.resolutions
+
+
+class FakeEmbedder:
+    """A bag-of-stems embedder: texts sharing words get similar vectors. Deterministic and
+    fast, so the semantic logic is tested without the real model."""
+
+    name = "fake-embedder"
+    dimension = 256
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def embed(self, texts: Sequence[str]) -> Matrix:
+        self.calls += 1
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for term in terms(text):
+                digest = hashlib.blake2b(term.encode(), digest_size=4).digest()
+                out[row, int.from_bytes(digest, "little") % self.dimension] += 1.0
+        return normalize_rows(out)
+
+
 class FakeUnitOfWork:
     """Works on a copy of the committed store; ``commit`` publishes the copy."""
 
@@ -290,6 +444,10 @@ class FakeUnitOfWork:
         self.idempotency = FakeIdempotency(self._work)
         self.webhooks = FakeWebhooks(self._work)
         self.decisions = FakeDecisionLog(self._work)
+        self.articles = FakeArticles(self._work)
+        self.article_index = FakeArticleIndex(self._work)
+        self.embeddings = FakeEmbeddings(self._work)
+        self.resolutions = FakeResolutions(self._work)
         return self
 
     def __exit__(

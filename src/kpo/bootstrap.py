@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -12,25 +14,30 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from kpo.adapters.clock import SystemClock
-from kpo.adapters.db.engine import create_db_engine, current_revision, head_revision
+from kpo.adapters.db.engine import create_db_engine, current_revision, head_revision, migrate
 from kpo.adapters.db.unit_of_work import SqlUnitOfWork
 from kpo.adapters.holidays import CountryHolidays
+from kpo.adapters.search.embeddings import SEMANTIC_UNAVAILABLE, load_embedder
 from kpo.adapters.webhooks.http import HttpWebhookTransport
 from kpo.config import Settings
 from kpo.domain.calendars import BusinessCalendar, HolidayCalendar, NoHolidays, parse_hours
 from kpo.domain.clients import Coverage
 from kpo.domain.errors import KpoError
+from kpo.knowledge.vectors import Embedder
 from kpo.services.live_routing import LiveRouting
 from kpo.services.ports import WebhookTransport
 from kpo.services.sla_status import Clock
 
 __all__ = [
+    "SEMANTIC_UNAVAILABLE",
     "App",
     "DatabaseNotReady",
     "calendar_for",
     "connect",
     "connect_existing",
+    "embedder",
     "holidays_for",
+    "scratch_app",
 ]
 
 
@@ -119,6 +126,25 @@ def connect_existing(database_url: str | None = None) -> tuple[App | None, str]:
         app.close()
         return None, f"the database {url!r} cannot be read ({type(error).__name__})"
     return app, ""
+
+
+@contextmanager
+def scratch_app() -> Iterator[App]:
+    """A throw-away, migrated SQLite database (for evaluations); deleted on exit."""
+    with tempfile.TemporaryDirectory(prefix="kpo-scratch-") as folder:
+        url = f"sqlite:///{Path(folder) / 'scratch.sqlite3'}"
+        app = App(Settings(database_url=url), create_db_engine(url))
+        try:
+            migrate(app.engine)
+            yield app
+        finally:
+            app.close()
+
+
+def embedder() -> Embedder | None:
+    """The sentence-embedding model when ``openkpo[semantic]`` is installed, else ``None``
+    (callers then say :data:`SEMANTIC_UNAVAILABLE` once and work lexically)."""
+    return load_embedder()
 
 
 @lru_cache(maxsize=4096)

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 import httpx
 from pydantic import BaseModel, TypeAdapter
@@ -50,9 +50,37 @@ from kpo.entrypoints.api.schemas.work_items import (
     WorkItemSla,
 )
 
-__all__ = ["ApiError", "KpoClient"]
+__all__ = ["ApiError", "HttpResponse", "HttpSession", "KpoClient"]
 
 M = TypeVar("M", bound=BaseModel)
+
+
+class HttpResponse(Protocol):
+    """What the client reads of a response (httpx's, or a test client's)."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def content(self) -> bytes: ...
+    @property
+    def text(self) -> str: ...
+    def json(self, **kwargs: Any) -> Any: ...
+
+
+class HttpSession(Protocol):
+    """An HTTP session: ``httpx.Client``, or FastAPI's ``TestClient`` in tests."""
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        json: Any = ...,
+        params: Any = ...,
+        headers: Any = ...,
+    ) -> HttpResponse: ...
 
 
 class ApiError(Exception):
@@ -74,11 +102,13 @@ class KpoClient:
         api_key: str,
         timeout: float = 10.0,
         retries: int = 3,
-        http: httpx.Client | None = None,
+        http: HttpSession | None = None,
     ) -> None:
         """``http`` replaces the underlying client (e.g. FastAPI's TestClient in tests)."""
-        self._http = http or httpx.Client(base_url=base_url, timeout=timeout)
-        self._owned = http is None
+        self._owned_http = (
+            httpx.Client(base_url=base_url, timeout=timeout) if http is None else None
+        )
+        self._http: HttpSession = http or self._owned_http  # type: ignore[assignment]
         self._headers = {"Authorization": f"Bearer {api_key}"}
         self._retries = retries
 
@@ -94,8 +124,8 @@ class KpoClient:
         self.close()
 
     def close(self) -> None:
-        if self._owned:
-            self._http.close()
+        if self._owned_http is not None:
+            self._owned_http.close()
 
     # -- plumbing ---------------------------------------------------------------------------
 

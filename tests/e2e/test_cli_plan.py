@@ -112,3 +112,18 @@ def test_intervals_bad_file_prints_nothing(tmp_path: Path) -> None:
     assert result.stdout == ""
     assert "row 2, column interval_start" in result.stderr
     assert "row 3, column arrivals: 'many' is not a number" in result.stderr
+
+
+def test_staffing_simulate_puts_the_simulated_service_level_beside_the_formula() -> None:
+    result = kpo(*STAFFING, "--simulate", "--replications", "5", "--seed", "1", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    simulated = data["simulation"]
+    assert simulated["agents"] == data["raw_agents"] == 14
+    assert simulated["replications"] == 5
+    assert 0 <= simulated["service_level"] <= 1
+    assert abs(simulated["service_level"] - data["service_level"]) < 0.15
+    assert simulated["service_level_ci95"] > 0
+    table = kpo(*STAFFING, "--simulate", "--replications", "5")
+    assert table.returncode == 0, table.stderr
+    assert "simulated service level (5 runs, 95 % CI)" in table.stdout

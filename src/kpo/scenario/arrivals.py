@@ -39,7 +39,7 @@ class LineLoad:
 
 LOADS: dict[str, LineLoad] = {
     "novapay-payments": LineLoad(
-        14_000,
+        12_000,
         _CONSUMER,
         _ALL_WEEK,
         (("en", 0.7), ("es", 0.3)),
@@ -53,7 +53,7 @@ LOADS: dict[str, LineLoad] = {
         ),
     ),
     "novapay-disputes": LineLoad(
-        5_000,
+        6_000,
         _OFFICE,
         _WEEKDAYS_HEAVY,
         (("en", 0.75), ("es", 0.25)),
@@ -66,7 +66,7 @@ LOADS: dict[str, LineLoad] = {
         ),
     ),
     "cloudlane-l1": LineLoad(
-        20_000,
+        26_000,
         _OFFICE,
         _WEEKDAYS_HEAVY,
         (("en", 1.0),),
@@ -80,7 +80,7 @@ LOADS: dict[str, LineLoad] = {
         ),
     ),
     "cloudlane-l2": LineLoad(
-        8_000,
+        3_500,
         _OFFICE,
         _WEEKDAYS_HEAVY,
         (("en", 1.0),),

@@ -46,7 +46,7 @@ def _service_lines() -> tuple[ServiceLine, ...]:
                 answer_target=Decimal("0.8"),
             ),
             coverage=Coverage("Europe/London", "mon-sun 00:00-24:00"),
-            handle_time=timedelta(minutes=6),
+            handle_time=timedelta(minutes=5),
         ),
         ServiceLine(
             id="novapay-disputes",
@@ -62,7 +62,7 @@ def _service_lines() -> tuple[ServiceLine, ...]:
                 answer_target=None,
             ),
             coverage=Coverage("Europe/London", "mon-fri 08:00-20:00", country="GB"),
-            handle_time=timedelta(minutes=15),
+            handle_time=timedelta(minutes=12),
         ),
         ServiceLine(
             id="cloudlane-l1",
@@ -78,7 +78,7 @@ def _service_lines() -> tuple[ServiceLine, ...]:
                 answer_target=Decimal("0.85"),
             ),
             coverage=Coverage("America/New_York", "mon-sun 00:00-24:00"),
-            handle_time=timedelta(minutes=9),
+            handle_time=timedelta(minutes=8),
         ),
         ServiceLine(
             id="cloudlane-l2",
@@ -94,7 +94,7 @@ def _service_lines() -> tuple[ServiceLine, ...]:
                 answer_target=None,
             ),
             coverage=Coverage("America/New_York", "mon-fri 07:00-22:00", country="US"),
-            handle_time=timedelta(minutes=25),
+            handle_time=timedelta(minutes=20),
         ),
     )
 
@@ -116,15 +116,15 @@ class VendorProfile:
 PROFILES = (
     VendorProfile(
         Vendor("manila", "Luzon Contact Partners", "PH", "Asia/Manila", RateCard(_usd("16.00"))),
-        headcount=44,
+        headcount=46,
         languages=(("es", 0.1),),
-        skills=("customer_service", "payments", "it_support_l1", "card_disputes"),
+        skills=("payments", "it_support_l1", "it_support_l2", "card_disputes"),
         shifts=(
-            ("mon-fri 21:00-06:00", 0.4),  # US daytime, the classic Manila night shift
+            ("mon-fri 21:00-06:00", 0.3),  # US daytime, the classic Manila night shift
             ("tue-sat 21:00-06:00", 0.15),
             ("mon-fri 13:00-22:00", 0.2),  # European morning
-            ("mon-sat 07:00-16:00", 0.15),  # US evening and Asia-Pacific day
-            ("sat-sun 08:00-20:00", 0.1),
+            ("mon-sat 07:00-16:00", 0.1),  # US evening and Asia-Pacific day
+            ("fri-sun 16:00-04:00", 0.25),  # the European weekend
         ),
         cost_range=(850, 1250),
         prefixes=("Maria", "Jose", "Angel", "Mark", "Joy", "Paolo", "Kristine", "Ramon"),
@@ -136,7 +136,7 @@ PROFILES = (
         ),
         headcount=40,
         languages=(("hi", 0.6),),
-        skills=("it_support_l1", "it_support_l2", "networking", "cloud_ops", "card_disputes"),
+        skills=("it_support_l1", "it_support_l2", "cloud_ops", "card_disputes"),
         shifts=(
             ("mon-fri 09:00-18:00", 0.4),
             ("mon-fri 13:00-22:00", 0.3),
@@ -151,13 +151,13 @@ PROFILES = (
         Vendor(
             "krakow", "Vistula Business Services", "PL", "Europe/Warsaw", RateCard(_usd("38.00"))
         ),
-        headcount=32,
+        headcount=24,
         languages=(("pl", 0.9), ("de", 0.3), ("es", 0.25)),
         skills=("card_disputes", "payments", "fraud_review", "it_support_l2", "kyc"),
         shifts=(
-            ("mon-fri 08:00-16:00", 0.5),
-            ("mon-fri 12:00-20:00", 0.35),
-            ("sat-sun 09:00-17:00", 0.15),
+            ("mon-fri 08:00-16:00", 0.45),
+            ("mon-fri 12:00-20:00", 0.3),
+            ("sat-sun 09:00-17:00", 0.25),
         ),
         cost_range=(2200, 3000),
         prefixes=("Anna", "Piotr", "Katarzyna", "Tomasz", "Magdalena", "Jakub", "Agnieszka"),
@@ -165,13 +165,13 @@ PROFILES = (
     ),
     VendorProfile(
         Vendor("bogota", "Andes Service Hub", "CO", "America/Bogota", RateCard(_usd("20.00"))),
-        headcount=36,
+        headcount=32,
         languages=(("es", 1.0),),
-        skills=("customer_service", "payments", "card_disputes", "it_support_l1"),
+        skills=("payments", "card_disputes", "it_support_l1", "customer_service"),
         shifts=(
-            ("mon-fri 07:00-16:00", 0.4),
-            ("mon-fri 13:00-22:00", 0.35),
-            ("sat-sun 08:00-20:00", 0.1),
+            ("mon-fri 07:00-16:00", 0.3),
+            ("mon-fri 13:00-22:00", 0.3),
+            ("fri-sun 08:00-20:00", 0.25),
             ("mon-fri 22:00-07:00", 0.15),
         ),
         cost_range=(1050, 1500),
@@ -198,13 +198,15 @@ def _pick(rng: Random, weighted: tuple[tuple[str, float], ...]) -> str:
     return weighted[-1][0]
 
 
-def _specialists(profile: VendorProfile, rng: Random, hired_before: date) -> list[Specialist]:
+def _specialists(
+    profile: VendorProfile, rng: Random, hired_before: date, headcount: int
+) -> list[Specialist]:
     people: list[Specialist] = []
-    for n in range(1, profile.headcount + 1):
+    for n in range(1, headcount + 1):
         languages = {"en"} | {lang for lang, share in profile.languages if rng.random() < share}
         if profile.vendor.id == "bogota" and rng.random() < 0.3:
             languages.discard("en")  # some Bogotá agents serve Spanish only
-        count = rng.choice((1, 2, 2, 3))
+        count = rng.choice((2, 2, 3, 3))
         skills = {
             skill: rng.choice((2, 3, 3, 4, 4, 5)) for skill in rng.sample(profile.skills, count)
         }
@@ -227,10 +229,17 @@ def _specialists(profile: VendorProfile, rng: Random, hired_before: date) -> lis
     return people
 
 
-def build_network(seed: int, *, week_start: date) -> Network:
-    """The same seed and week give the same network."""
+def build_network(seed: int, *, week_start: date, staff_scale: float = 1.0) -> Network:
+    """The same seed and week give the same network. ``staff_scale`` multiplies every
+    vendor's headcount (to match arrivals scaled up for a benchmark)."""
     rng = Random(seed)
-    specialists = [p for profile in PROFILES for p in _specialists(profile, rng, week_start)]
+    specialists = [
+        person
+        for profile in PROFILES
+        for person in _specialists(
+            profile, rng, week_start, max(1, round(profile.headcount * staff_scale))
+        )
+    ]
     return Network(
         clients=CLIENTS,
         service_lines=_service_lines(),

@@ -1,7 +1,9 @@
-"""The demo job: generate the network and its week, store them, and summarise the coverage."""
+"""The demo job: generate the network and its week, run the week through the routing engine
+on a simulated clock, store everything, and summarise coverage and results."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,17 +11,32 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from kpo.adapters.holidays import CountryHolidays
-from kpo.domain.calendars import BusinessCalendar, WeeklyWindow
+from kpo.domain.calendars import BusinessCalendar, HolidayCalendar, WeeklyWindow
+from kpo.domain.clients import Coverage
 from kpo.domain.errors import KpoError
+from kpo.domain.events import ItemQueued
 from kpo.domain.money import Money
 from kpo.domain.work_items import WorkItem
+from kpo.routing.engine import LineSetup
 from kpo.scenario.arrivals import generate_arrivals
 from kpo.scenario.network import Network, build_network
 from kpo.services.ports import UnitOfWork
+from kpo.services.routing import default_policy_for
+from kpo.simulation import SimulationReport, Simulator, summarise
 
-__all__ = ["DemoResult", "VendorSummary", "run_demo"]
+__all__ = [
+    "SIMULATING",
+    "DemoResult",
+    "VendorSummary",
+    "run_demo",
+    "simulate_week",
+    "summarise_network",
+]
 
 Progress = Callable[[str, int, int], None]
+"""Called with (stage, done, total); the simulation stage counts simulated hours."""
+
+SIMULATING = "simulating the week"
 
 
 class DatabaseNotEmpty(KpoError):
@@ -55,6 +72,8 @@ class DemoResult:
     on_shift_by_hour: dict[str, list[int]]  # vendor id → 24 counts for the sample day (UTC)
     sample_day: datetime
     vendors: list[VendorSummary]
+    report: SimulationReport
+    simulation_wall_seconds: float
 
     @property
     def items(self) -> int:
@@ -65,7 +84,7 @@ def _calendar(zone: str, country: str, hours: tuple[WeeklyWindow, ...]) -> Busin
     return BusinessCalendar(time_zone=zone, windows=hours, holidays=CountryHolidays(country))
 
 
-def summarise(
+def summarise_network(
     network: Network, *, week_start: datetime, days: int
 ) -> tuple[dict[str, list[int]], datetime, list[VendorSummary]]:
     """Who is on shift per UTC hour of a sample weekday, and headcount, skills, cost per vendor."""
@@ -107,16 +126,55 @@ def summarise(
     return on_shift, sample_day, summaries
 
 
+def simulate_week(
+    network: Network,
+    items: list[WorkItem],
+    *,
+    seed: int,
+    week_start: datetime,
+    days: int,
+    holidays_for: Callable[[str], HolidayCalendar],
+    calendar_for: Callable[[Coverage], BusinessCalendar],
+    progress: Progress | None = None,
+) -> SimulationReport:
+    """Run ``items`` through the routing engine on a simulated clock (they end in their
+    final states) and report SLA, occupancy and cost."""
+    report = progress or (lambda _stage, _done, _total: None)
+    countries = {vendor.id: vendor.country for vendor in network.vendors}
+    simulator = Simulator(
+        [
+            LineSetup(line, default_policy_for(line), calendar_for(line.coverage))
+            for line in network.service_lines
+        ],
+        network.specialists,
+        start=week_start,
+        end=week_start + timedelta(days=days),
+        holidays_for=lambda specialist: holidays_for(countries[specialist.vendor_id]),
+        countries=countries,
+        seed=seed,
+    )
+    hours = days * 24
+    outcomes = simulator.run(
+        items,
+        progress=lambda done, _total: report(SIMULATING, round(done / 3600), hours),
+    )
+    return summarise(outcomes)
+
+
 def run_demo(
     uow: UnitOfWork,
     *,
     seed: int,
     week_start: datetime,
+    holidays_for: Callable[[str], HolidayCalendar],
+    calendar_for: Callable[[Coverage], BusinessCalendar],
     days: int = 7,
     scale: float = 1.0,
     progress: Progress | None = None,
 ) -> DemoResult:
-    """Generate and store the demo network and ``days`` days of arrivals in an empty database."""
+    """Generate the demo network and ``days`` days of arrivals, simulate them through the
+    routing engine, and store the network and the items in their final states (with every
+    state transition) in an empty database."""
     report = progress or (lambda _stage, _done, _total: None)
     network = build_network(seed, week_start=week_start.date())
     items: list[WorkItem] = generate_arrivals(
@@ -137,16 +195,28 @@ def run_demo(
         for line in network.service_lines:
             uow.service_lines.add(line)
         uow.specialists.add_many(network.specialists)
+        uow.commit()
+    began = time.perf_counter()
+    simulated = simulate_week(
+        network,
+        items,
+        seed=seed,
+        week_start=week_start,
+        days=days,
+        holidays_for=holidays_for,
+        calendar_for=calendar_for,
+        progress=report,
+    )
+    simulation_wall_seconds = time.perf_counter() - began
+    with uow:
         chunk = 5_000
         for start in range(0, len(items), chunk):
             batch = items[start : start + chunk]
-            for item in batch:
-                item.record_queued()
             uow.work_items.add_many(batch)
-            uow.events.append(event for item in batch for event in item.events)
+            uow.events.append(event for item in batch for event in _queued(item))
             report("storing work items", min(start + chunk, len(items)), len(items))
         uow.commit()
-    on_shift, sample_day, vendors = summarise(network, week_start=week_start, days=days)
+    on_shift, sample_day, vendors = summarise_network(network, week_start=week_start, days=days)
     return DemoResult(
         seed=seed,
         week_start=week_start,
@@ -156,4 +226,10 @@ def run_demo(
         on_shift_by_hour=on_shift,
         sample_day=sample_day,
         vendors=vendors,
+        report=simulated,
+        simulation_wall_seconds=simulation_wall_seconds,
     )
+
+
+def _queued(item: WorkItem) -> list[ItemQueued]:
+    return [ItemQueued(item.id, item.created_at, item.service_line_id)]

@@ -11,22 +11,30 @@ from kpo.domain.access import ApiKey
 from kpo.domain.clients import Client, ServiceLine
 from kpo.domain.events import DomainEvent
 from kpo.domain.idempotency import IdempotencyRecord
+from kpo.domain.knowledge import Article, ArticleStatus, SearchHit
 from kpo.domain.queries import ItemOwnership, ItemQuery
 from kpo.domain.specialists import Specialist
 from kpo.domain.vendors import Vendor
 from kpo.domain.webhooks import Delivery, PostResult, Subscription
 from kpo.domain.work_items import WorkItem, WorkItemState
+from kpo.knowledge.records import Resolution
+from kpo.knowledge.text import ParsedQuery
+from kpo.knowledge.vectors import LineVectors
 from kpo.routing.explain import Decision
 
 __all__ = [
     "ApiKeyRepository",
+    "ArticleIndex",
+    "ArticleRepository",
     "ClientRepository",
     "DecisionLog",
+    "EmbeddingStore",
     "EventLog",
     "IdempotencyRecord",
     "IdempotencyRepository",
     "ItemOwnership",
     "ItemQuery",
+    "ResolutionRepository",
     "ServiceLineRepository",
     "SkillRepository",
     "SpecialistRepository",
@@ -144,6 +152,45 @@ class DecisionLog(Protocol):
     def for_item(self, item_id: str) -> list[Decision]: ...
 
 
+class ArticleRepository(Protocol):
+    """Knowledge-base articles; every call names the client (tenant)."""
+
+    def add(self, article: Article) -> None: ...
+    def add_many(self, articles: Sequence[Article]) -> None: ...
+    def save(self, article: Article) -> None: ...
+    def get(self, client_id: str, article_id: str) -> Article | None: ...
+    def get_many(self, client_id: str, article_ids: Sequence[str]) -> list[Article]: ...
+    def ids(self, client_id: str) -> set[str]: ...
+    def all(self, client_id: str, *, status: ArticleStatus | None = None) -> list[Article]: ...
+    def count(self, client_id: str, *, status: ArticleStatus | None = None) -> int: ...
+
+
+class ArticleIndex(Protocol):
+    """Full-text index of published articles (changes in the unit of work's transaction)."""
+
+    def put(self, articles: Sequence[Article]) -> None:
+        """Index the published ones among ``articles``; drop the others from the index."""
+        ...
+
+    def remove(self, client_id: str, article_ids: Iterable[str]) -> None: ...
+    def clear(self, client_id: str) -> None: ...
+    def search(self, client_id: str, query: ParsedQuery, *, limit: int) -> list[SearchHit]: ...
+
+
+class EmbeddingStore(Protocol):
+    def put(self, client_id: str, model: str, vectors: Sequence[LineVectors]) -> None: ...
+    def versions(self, client_id: str, model: str) -> dict[str, int]: ...
+    def load(self, client_id: str, model: str, *, dimension: int) -> list[LineVectors]: ...
+
+
+class ResolutionRepository(Protocol):
+    def add(
+        self, resolution: Resolution, *, client_id: str, note: str, draft: str | None
+    ) -> None: ...
+    def between(self, client_id: str, start: datetime, end: datetime) -> list[Resolution]: ...
+    def exists(self, item_id: str) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: ``with uow: …; uow.commit()``; leaving without commit rolls back."""
 
@@ -169,6 +216,14 @@ class UnitOfWork(Protocol):
     def webhooks(self) -> WebhookRepository: ...
     @property
     def decisions(self) -> DecisionLog: ...
+    @property
+    def articles(self) -> ArticleRepository: ...
+    @property
+    def article_index(self) -> ArticleIndex: ...
+    @property
+    def embeddings(self) -> EmbeddingStore: ...
+    @property
+    def resolutions(self) -> ResolutionRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -2,8 +2,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta
 
-import httpx
-
+from kpo.client import HttpResponse
 from kpo.domain.access import Role
 from kpo.services.idempotency import LEASE
 from tests.e2e.api.conftest import Api
@@ -11,9 +10,9 @@ from tests.e2e.api.conftest import Api
 ITEM: dict[str, str] = {"service_line_id": "acme-disputes", "language": "en", "subject": "Refund"}
 
 
-def _post(api: Api, key: str, body: Mapping[str, object], org: str = "acme") -> httpx.Response:
+def _post(api: Api, key: str, body: Mapping[str, object], org: str = "acme") -> HttpResponse:
     headers = {**api.headers(Role.CLIENT, org), "Idempotency-Key": key}
-    answer: httpx.Response = api.http.post(
+    answer: HttpResponse = api.http.post(
         "/v1/work-items", json=dict(body), headers=headers, follow_redirects=False
     )
     return answer

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kpo.adapters.clock import FixedClock
-from kpo.domain.calendars import BusinessCalendar, parse_hours
+from kpo.domain.calendars import BusinessCalendar, HolidayCalendar, NoHolidays, parse_hours
 from kpo.domain.clients import Coverage
 from kpo.domain.errors import NotFound
 from kpo.domain.work_items import WorkItemState
@@ -54,11 +54,35 @@ def test_a_failed_import_commits_nothing() -> None:
 def test_demo_refuses_a_store_with_clients() -> None:
     uow = seeded()
     week = datetime(2026, 3, 23, tzinfo=UTC)
-    result = run_demo(uow, seed=1, week_start=week, days=1, scale=0.01)
+    result = run_demo(
+        uow,
+        seed=1,
+        week_start=week,
+        days=1,
+        scale=0.01,
+        holidays_for=_no_holidays,
+        calendar_for=_always_open,
+    )
     assert len(uow.committed.specialists) == len(result.network.specialists)
     assert len(uow.committed.work_items) == result.items
+    assert result.report.items.arrived == result.items
     with pytest.raises(DatabaseNotEmpty):
-        run_demo(uow, seed=1, week_start=week, days=1, scale=0.01)
+        run_demo(
+            uow,
+            seed=1,
+            week_start=week,
+            days=1,
+            holidays_for=_no_holidays,
+            calendar_for=_always_open,
+        )
+
+
+def _no_holidays(_country: str) -> HolidayCalendar:
+    return NoHolidays()
+
+
+def _always_open(coverage: Coverage) -> BusinessCalendar:
+    return BusinessCalendar(coverage.time_zone, parse_hours("daily 00:00-24:00"))
 
 
 def test_sla_status_uses_the_injected_clock_and_calendar() -> None:

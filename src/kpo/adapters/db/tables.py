@@ -9,8 +9,10 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -20,10 +22,16 @@ from sqlalchemy import (
 from kpo.adapters.db.types import ExactDecimal, UtcDateTime
 
 __all__ = [
+    "SEARCH_INDEX_TABLE",
     "api_keys",
     "clients",
     "event_log",
     "idempotency_keys",
+    "is_outside_metadata",
+    "kb_article_versions",
+    "kb_articles",
+    "kb_embeddings",
+    "kb_resolutions",
     "metadata",
     "routing_decisions",
     "service_lines",
@@ -283,3 +291,77 @@ webhook_deliveries = Table(
     Column("delivered_at", UtcDateTime),
     Index("ix_webhook_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
 )
+# --- Knowledge base -------------------------------------------------------------------------
+
+kb_articles = Table(
+    "kb_articles",
+    metadata,
+    Column("client_id", String(64), ForeignKey("clients.id"), primary_key=True),
+    Column("id", String(128), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("archived_from", String(16)),
+    Column("source_item_id", String(64)),
+    Index("ix_kb_articles_client_id_status", "client_id", "status"),
+)
+
+kb_article_versions = Table(
+    "kb_article_versions",
+    metadata,
+    Column("client_id", String(64), primary_key=True),
+    Column("article_id", String(128), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("service_lines", JSON, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["client_id", "article_id"],
+        ["kb_articles.client_id", "kb_articles.id"],
+        ondelete="CASCADE",
+    ),
+)
+
+kb_embeddings = Table(
+    "kb_embeddings",
+    metadata,
+    Column("client_id", String(64), primary_key=True),
+    Column("article_id", String(128), primary_key=True),
+    Column("model", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("lines", Integer, nullable=False),
+    Column("vectors", LargeBinary, nullable=False),
+    ForeignKeyConstraint(
+        ["client_id", "article_id"],
+        ["kb_articles.client_id", "kb_articles.id"],
+        ondelete="CASCADE",
+    ),
+)
+"""Line embeddings of one article version: ``lines`` float32 vectors, row-major, L2-normalised."""
+
+kb_resolutions = Table(
+    "kb_resolutions",
+    metadata,
+    Column("item_id", String(64), ForeignKey("work_items.id"), primary_key=True),
+    Column("client_id", String(64), ForeignKey("clients.id"), nullable=False, index=True),
+    Column("service_line_id", String(64), nullable=False),
+    Column("specialist_id", String(64)),
+    Column("resolved_at", UtcDateTime, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("article_ids", JSON, nullable=False),
+    Column("draft_article_id", String(128)),
+)
+
+SEARCH_INDEX_TABLE = "kb_search"
+"""The full-text index of published articles. Its shape differs per database (an FTS5 virtual
+table on SQLite, a table with a generated ``tsvector`` and a GIN index on PostgreSQL), so the
+migration creates it and it is not part of :data:`metadata`."""
+
+
+def is_outside_metadata(name: str | None) -> bool:
+    """Tables the migrations manage that :data:`metadata` does not declare: the full-text index
+    and, on SQLite, the shadow tables FTS5 keeps for it (``kb_search_data``, …)."""
+    return name is not None and (
+        name == SEARCH_INDEX_TABLE or name.startswith(SEARCH_INDEX_TABLE + "_")
+    )

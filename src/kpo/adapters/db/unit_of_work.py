@@ -9,6 +9,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kpo.adapters.db.access import SqlApiKeyRepository, SqlIdempotencyRepository
+from kpo.adapters.db.knowledge import (
+    SqlArticleRepository,
+    SqlEmbeddingStore,
+    SqlResolutionRepository,
+)
 from kpo.adapters.db.repositories import (
     SqlClientRepository,
     SqlDecisionLog,
@@ -20,6 +25,11 @@ from kpo.adapters.db.repositories import (
     SqlWorkItemRepository,
 )
 from kpo.adapters.db.webhooks import SqlWebhookRepository
+from kpo.adapters.search.fulltext import (
+    PostgresArticleIndex,
+    SqliteArticleIndex,
+    article_index_for,
+)
 
 __all__ = ["SqlUnitOfWork"]
 
@@ -50,6 +60,10 @@ class SqlUnitOfWork:
     idempotency: SqlIdempotencyRepository
     webhooks: SqlWebhookRepository
     decisions: SqlDecisionLog
+    articles: SqlArticleRepository
+    article_index: SqliteArticleIndex | PostgresArticleIndex
+    embeddings: SqlEmbeddingStore
+    resolutions: SqlResolutionRepository
 
     def __init__(self, engine: Engine) -> None:
         self._factory = _session_factory(engine)
@@ -69,6 +83,10 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotencyRepository(session)
         self.webhooks = SqlWebhookRepository(session)
         self.decisions = SqlDecisionLog(session)
+        self.articles = SqlArticleRepository(session)
+        self.article_index = article_index_for(session)
+        self.embeddings = SqlEmbeddingStore(session)
+        self.resolutions = SqlResolutionRepository(session)
         return self
 
     def __exit__(

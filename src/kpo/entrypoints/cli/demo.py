@@ -8,13 +8,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kpo.bootstrap import App, connect
+from kpo.bootstrap import App, calendar_for, connect, holidays_for
+from kpo.entrypoints.cli.demo_html import write_html
+from kpo.entrypoints.cli.demo_report import render_simulation
 from kpo.entrypoints.cli.output import console, err_console, print_json
 from kpo.scenario.arrivals import monday_of
-from kpo.services.demo import DemoResult, run_demo
+from kpo.services.demo import SIMULATING, DemoResult, run_demo
 from kpo.services.setup import initialize
 
 __all__ = ["demo"]
@@ -55,13 +57,25 @@ def demo(
     scale: Annotated[
         float, typer.Option(min=0.001, max=10.0, help="Multiply every arrival volume.")
     ] = 1.0,
-    json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            help="Also write the report with charts to this self-contained HTML file.",
+            dir_okay=False,
+            writable=True,
+        ),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Generate a realistic outsourcing network and a week of work, store it, and summarise it.
+    """Generate a realistic outsourcing network and a week of work, run the week through the
+    routing engine on a simulated clock, store it, and report SLA, occupancy and cost.
 
     Two clients (a fintech and a software company), four vendors in Manila, Bengaluru, Kraków
-    and Bogotá with their own holidays and rates, about 150 specialists on local shifts, and a
-    week of arrivals following each client's day in its own time zone.
+    and Bogotá with their own holidays and rates, about 140 specialists on local shifts, and a
+    week of arrivals following each client's day in its own time zone. Specialists answer
+    offers after a few seconds (tickets: about a minute), reject some, work at the pace of
+    their skill level; callers hang up when kept waiting. The same seed gives the same figures.
     """
     start = _week_start(week_start)
     if db is None:
@@ -73,10 +87,16 @@ def demo(
         initialize(app.engine, app.uow())
         result = _generate(app, json_output, seed=seed, start=start, days=days, scale=scale)
     elapsed = time.perf_counter() - began
+    data = _as_json(result, db, elapsed)
+    if html is not None:
+        write_html(html, data)
     if json_output:
-        print_json(_as_json(result, db, elapsed))
+        print_json(data)
     else:
         _render(result, db, elapsed)
+        render_simulation(console, data)
+        if html is not None:
+            console.print(f"Report with charts written to {html}.")
 
 
 def _generate(
@@ -85,29 +105,46 @@ def _generate(
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        TextColumn("{task.fields[count]}"),
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
         disable=quiet or not err_console.is_terminal,
     ) as progress:
-        task = progress.add_task("generating", total=None)
+        task = progress.add_task("generating", total=None, count="")
 
         def report(stage: str, done: int, total: int) -> None:
-            progress.update(task, description=stage, completed=done, total=total)
+            if stage == SIMULATING:  # counted in simulated hours, shown in days
+                count = f"day {min(done // 24 + 1, total // 24)} of {total // 24}"
+            else:
+                count = f"{done:,}/{total:,}"
+            progress.update(task, description=stage, completed=done, total=total, count=count)
 
         return run_demo(
-            app.uow(), seed=seed, week_start=start, days=days, scale=scale, progress=report
+            app.uow(),
+            seed=seed,
+            week_start=start,
+            days=days,
+            scale=scale,
+            holidays_for=holidays_for,
+            calendar_for=calendar_for,
+            progress=report,
         )
 
 
 def _as_json(result: DemoResult, db: str, elapsed: float) -> dict[str, Any]:
+    """The network summary and the simulated week's figures in one object; service lines
+    and vendors carry both."""
+    simulated = result.report.to_json()
+    lines = {line["id"]: line for line in simulated["service_lines"]}
+    vendors = {vendor["id"]: vendor for vendor in simulated["vendors"]}
     return {
         "database": db,
         "seed": result.seed,
         "week_start": result.week_start.isoformat(),
         "days": result.days,
         "clients": [c.id for c in result.network.clients],
+        "items": simulated["items"],
         "service_lines": [
             {
                 "id": line.id,
@@ -116,11 +153,9 @@ def _as_json(result: DemoResult, db: str, elapsed: float) -> dict[str, Any]:
                 "channel": line.channel.value,
                 "items": result.items_per_line.get(line.id, 0),
             }
+            | lines[line.id]
             for line in result.network.service_lines
         ],
-        "items": result.items,
-        "sample_day": result.sample_day.date().isoformat(),
-        "on_shift_by_utc_hour": result.on_shift_by_hour,
         "vendors": [
             {
                 "id": v.id,
@@ -135,8 +170,16 @@ def _as_json(result: DemoResult, db: str, elapsed: float) -> dict[str, Any]:
                 "weekly_cost": v.weekly_cost.to_json(),
                 "hourly_rate": v.rate.to_json(),
             }
+            | vendors.get(v.id, {})
             for v in result.vendors
         ],
+        "cost_per_resolved_item": simulated["cost_per_resolved_item"],
+        "handled_by_utc_hour": simulated["handled_by_utc_hour"],
+        "router_events": simulated["router_events"],
+        "sample_day": result.sample_day.date().isoformat(),
+        "on_shift_by_utc_hour": result.on_shift_by_hour,
+        "simulated_seconds": simulated["simulated_seconds"],
+        "simulation_wall_seconds": round(result.simulation_wall_seconds, 3),
         "wall_seconds": round(elapsed, 3),
     }
 
@@ -148,7 +191,8 @@ def _render(result: DemoResult, db: str, elapsed: float) -> None:
         f"{len(network.clients)} clients, {len(network.service_lines)} service lines, "
         f"{len(network.vendors)} vendors, {len(network.specialists)} specialists, "
         f"{result.items:,} work items arriving from {result.week_start:%a %Y-%m-%d} "
-        f"({result.days} days). Stored in {db} in {elapsed:.1f} s."
+        f"({result.days} days). Simulated in {result.simulation_wall_seconds:.1f} s; "
+        f"stored in {db}; {elapsed:.1f} s in all."
     )
     lines = Table(title="Service lines and the week's arrivals")
     for column in ("client", "service line", "channel", "skills", "languages", "items"):

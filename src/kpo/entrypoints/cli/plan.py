@@ -29,6 +29,7 @@ from kpo.planning.intervals import (
     plan_intervals,
     staff,
 )
+from kpo.simulation.staffing_check import StaffingCheck, check_staffing
 
 __all__ = ["app"]
 
@@ -163,12 +164,25 @@ def staffing(
         int | None,
         typer.Option(help="Evaluate this many agents on the phones instead of solving."),
     ] = None,
+    simulate: Annotated[
+        bool,
+        typer.Option(
+            "--simulate",
+            help="Also run the agents on the phones through the routing engine on a simulated "
+            "clock (Poisson arrivals, exponential handle times and patience) and show the "
+            "simulated service level beside the formula's.",
+        ),
+    ] = False,
+    replications: Annotated[
+        int, typer.Option(min=2, max=1000, help="Independent simulated intervals (--simulate).")
+    ] = 30,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed of --simulate.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Agents needed for one interval, or what a given number of agents achieves.
 
     Example: kpo plan staffing --arrivals 100 --interval-seconds 1800 --aht-seconds 180
-    --target-sl 0.8 --answer-within 20 --shrinkage 0.3
+    --target-sl 0.8 --answer-within 20 --shrinkage 0.3 [--simulate]
     """
     targets = _targets(
         target_sl=target_sl,
@@ -186,6 +200,19 @@ def staffing(
         agents=agents,
     )
     record = _staffing_record(result)
+    check: StaffingCheck | None = None
+    if simulate:
+        check = check_staffing(
+            agents=result.raw_agents,
+            arrivals=arrivals,
+            interval_seconds=interval_seconds,
+            aht_seconds=aht_seconds,
+            answer_within=answer_within,
+            patience_seconds=patience_seconds,
+            replications=replications,
+            seed=seed,
+        )
+        record["simulation"] = check.to_json()
     if as_json:
         typer.echo(json.dumps(record))
         return
@@ -203,7 +230,22 @@ def staffing(
     table.add_row("occupancy", _percent(record["occupancy"]))
     if "abandonment" in record:
         table.add_row("abandonment", _percent(record["abandonment"]))
+    if check is not None:
+        _add_simulated_rows(table, check)
     _console().print(table)
+
+
+def _add_simulated_rows(table: Table, check: StaffingCheck) -> None:
+    """The simulated measures beside the formula's (routing engine, simulated clock)."""
+    table.add_section()
+    table.add_row(
+        f"simulated service level ({check.replications} runs, 95 % CI)",
+        f"{check.service_level:.1%} ± {check.service_level_ci95:.1%}",
+    )
+    table.add_row("simulated average speed of answer (s)", f"{check.asa_seconds:.1f}")
+    if check.abandonment is not None:
+        table.add_row("simulated abandonment", f"{check.abandonment:.1%}")
+    table.add_row("simulated calls per interval", f"{check.calls:.1f}")
 
 
 _INTERVAL_FIELDS = (

@@ -5,7 +5,16 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine, create_engine
 
-from kpo.adapters.db.tables import metadata
+from kpo.adapters.db.tables import is_outside_metadata, metadata
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, other: object
+) -> bool:
+    """Autogenerate leaves the full-text index alone: its migration creates it per database."""
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+    return not is_outside_metadata(table)
+
 
 config = context.config
 engine = config.attributes.get("engine")
@@ -20,5 +29,6 @@ with engine.begin() as connection:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     context.run_migrations()

@@ -1,7 +1,7 @@
 """service API: API keys, idempotency keys, webhook subscriptions and outbox
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-27 11:20:07.734096
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import kpo.adapters.db.types
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | None = None
 depends_on: str | None = None
 

@@ -1,0 +1,129 @@
+import numpy as np
+
+from kpo.knowledge.calibration import calibrate, pseudo_queries
+from kpo.knowledge.evaluation import evaluate_rankings
+from kpo.knowledge.ranking import (
+    DEFAULT_WEIGHTS,
+    LEXICAL_WEIGHTS,
+    IndexedArticle,
+    KnowledgeIndex,
+)
+from tests.fakes import FakeEmbedder
+
+ARTICLES = [
+    IndexedArticle(
+        "card-arrival",
+        "Card arrival",
+        "My card has not arrived yet\nWhen will my new card be delivered\n"
+        "I ordered a card two weeks ago and nothing came",
+    ),
+    IndexedArticle(
+        "pin-blocked",
+        "PIN blocked",
+        "I typed the wrong PIN three times\nMy PIN is blocked, how do I unblock it\n"
+        "The ATM says my PIN is locked",
+    ),
+    IndexedArticle(
+        "exchange-rate",
+        "Exchange rate",
+        "What exchange rate do you use for euros\nWhy was I charged a bad exchange rate\n"
+        "How are foreign currency payments converted",
+    ),
+    IndexedArticle(
+        "top-up",
+        "Top up by bank transfer",
+        "How do I top up with a bank transfer\nMy top up by transfer has not shown up\n"
+        "Can I add money from my bank account",
+    ),
+]
+
+
+def _index() -> tuple[KnowledgeIndex, FakeEmbedder]:
+    embedder = FakeEmbedder()
+    vectors = {a.article_id: embedder.embed(a.text_lines()) for a in ARTICLES}
+    return KnowledgeIndex(ARTICLES, vectors=vectors), embedder
+
+
+def test_lexical_ranking_finds_the_article_and_its_best_line() -> None:
+    index, _ = _index()
+    (best, *_) = index.rank("my PIN got blocked at the ATM", weights=LEXICAL_WEIGHTS, limit=3)
+    assert best.article_id == "pin-blocked"
+    assert "PIN" in best.best_line
+    assert 0 < best.score <= 1
+
+
+def test_hybrid_ranking_uses_vectors_and_is_ordered() -> None:
+    index, embedder = _index()
+    query = "the new card never arrived"
+    ranked = index.rank(
+        query, weights=DEFAULT_WEIGHTS, query_vector=embedder.embed([query])[0], limit=4
+    )
+    assert ranked[0].article_id == "card-arrival"
+    assert [r.score for r in ranked] == sorted((r.score for r in ranked), reverse=True)
+    assert len(ranked) == 4
+
+
+def test_min_score_cuts_the_list() -> None:
+    index, _ = _index()
+    assert index.rank("card", weights=LEXICAL_WEIGHTS, limit=4, min_score=2.0) == []
+
+
+def test_empty_index_and_unknown_words_rank_nothing_useful() -> None:
+    assert KnowledgeIndex([]).rank("card", weights=LEXICAL_WEIGHTS) == []
+    index, _ = _index()
+    ranked = index.rank("zzzz qqqq", weights=LEXICAL_WEIGHTS, limit=2)
+    assert all(r.score == 0 for r in ranked)
+
+
+def test_calibrated_threshold_keeps_answerable_and_rejects_off_topic() -> None:
+    index, embedder = _index()
+    queries = pseudo_queries(index)
+    assert queries
+    assert all(len(index.lines[q.article]) >= 2 for q in queries)
+    rows = [int(index.line_start[q.article]) + q.line for q in queries]
+    assert index.line_vectors is not None
+    calibration = calibrate(
+        index, queries, weights=DEFAULT_WEIGHTS, query_vectors=index.line_vectors[rows]
+    )
+    assert 0 < calibration.threshold < 1
+
+    def best(text: str) -> float:
+        vector = embedder.embed([text])[0]
+        return index.rank(text, weights=DEFAULT_WEIGHTS, query_vector=vector, limit=1)[0].score
+
+    assert best("my card has still not arrived") >= calibration.threshold
+    assert best("recipe for a vegetable lasagne with spinach") < calibration.threshold
+
+
+def test_left_out_line_scores_lower_than_with_it() -> None:
+    index, _ = _index()
+    queries = pseudo_queries(index)
+    lexical = calibrate(index, queries, weights=LEXICAL_WEIGHTS)
+    direct = [index.rank(q.text, weights=LEXICAL_WEIGHTS, limit=1)[0].score for q in queries]
+    assert np.mean(lexical.scores) < np.mean(direct)
+
+
+def test_evaluation_measures() -> None:
+    rankings = {"q1": ["a", "b"], "q2": ["b", "a"], "q3": ["c"], "q4": []}
+    qrels = {"q1": {"a"}, "q2": {"a"}, "q3": set()}
+    result = evaluate_rankings(rankings, qrels, suggestions={"q1": ["a"], "q2": [], "q3": ["c"]})
+    assert result.answerable == 2
+    assert result.recall_at_1 == 0.5
+    assert result.recall_at_5 == 1.0
+    assert result.mrr_at_10 == 0.75
+    assert round(result.ndcg_at_10, 4) == round((1 + 1 / np.log2(3)) / 2, 4)
+    assert result.no_suggestion_rate == 0.5
+    assert result.false_suggestion_rate == 0.5
+
+
+def test_large_bases_score_lines_of_candidates_only_with_the_same_winner() -> None:
+    embedder = FakeEmbedder()
+    vectors = {a.article_id: embedder.embed(a.text_lines()) for a in ARTICLES}
+    exhaustive = KnowledgeIndex(ARTICLES, vectors=vectors)
+    pruned = KnowledgeIndex(ARTICLES, vectors=vectors, exhaustive_lines=1, candidates=1)
+    for query in ("the new card never arrived", "bad exchange rate for euros", "PIN locked"):
+        vector = embedder.embed([query])[0]
+        full = exhaustive.rank(query, weights=DEFAULT_WEIGHTS, query_vector=vector, limit=1)
+        fast = pruned.rank(query, weights=DEFAULT_WEIGHTS, query_vector=vector, limit=1)
+        assert fast[0].article_id == full[0].article_id
+        assert fast[0].score == full[0].score

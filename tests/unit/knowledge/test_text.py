@@ -1,0 +1,33 @@
+from kpo.knowledge.text import ParsedQuery, article_lines, parse_query, stem, terms, words
+
+
+def test_words_are_casefolded_without_accents_and_split_on_punctuation() -> None:
+    assert words("Café's PIN-code, doesn't") == ["cafe", "s", "pin", "code", "doesn", "t"]
+
+
+def test_stems_meet_common_inflections() -> None:
+    assert stem("arrived") == stem("arrive") == stem("arrives") == stem("arriving")
+    assert stem("cards") == stem("card")
+    assert stem("stopped") == stem("stop")
+
+
+def test_terms_drop_stop_words_unless_nothing_else_is_left() -> None:
+    assert terms("Where is my card?") == ["card"]
+    assert terms("how do I") == ["how", "do", "i"]
+
+
+def test_lines_are_title_then_body_lines_with_long_lines_cut_at_sentences() -> None:
+    long = " ".join(["word"] * 20) + ". Second sentence " + " ".join(["x"] * 15) + "."
+    lines = article_lines("Title", "First line? Still one.\n\n- " + long)
+    assert lines[0] == "Title"
+    assert lines[1] == "First line? Still one."
+    assert lines[2].startswith("word word")
+    assert lines[3].startswith("Second sentence")
+
+
+def test_query_language_phrases_prefixes_and_words() -> None:
+    parsed = parse_query('reset "forgot password" emai* the')
+    assert parsed == ParsedQuery(("reset",), (("forgot", "password"),), ("emai",))
+    assert parse_query('unbalanced "quote here').words == ("unbalanced", "quote")
+    assert parse_query("the").words == ("the",)
+    assert parse_query('"" *  ').is_empty
