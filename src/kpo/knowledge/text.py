@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import combinations
 
 __all__ = [
     "STOP_WORDS",
@@ -137,6 +138,19 @@ class ParsedQuery:
     @property
     def is_empty(self) -> bool:
         return not (self.words or self.phrases or self.prefixes)
+
+    def match_levels(self, *, most: int = 5) -> list[list[tuple[str, ...]]]:
+        """Ways to match the optional terms (words, and prefixes as ``"word*"``), strictest
+        first: all of them, then any ``n - 1`` of them, … down to any one.
+
+        A full-text index ranks every matching row; matching all words first keeps that set
+        small for common words, and a search relaxes only while it has too few results.
+        Beyond ``most`` terms, the longest are used (longer words tend to be rarer).
+        """
+        optional = [*self.words, *(p + "*" for p in self.prefixes)]
+        if len(optional) > most:
+            optional = sorted(optional, key=len, reverse=True)[:most]
+        return [list(combinations(optional, size)) for size in range(len(optional), 0, -1)]
 
 
 def parse_query(text: str) -> ParsedQuery:

@@ -2,8 +2,11 @@
 
 Both implement :class:`kpo.services.ports.ArticleIndex` with one results contract
 (:class:`~kpo.domain.knowledge.SearchHit`): best first, ``score`` higher is better, snippets with
-``**matched**`` words. Queries come parsed (:func:`kpo.knowledge.text.parse_query`): plain
-words are alternatives that rank, every ``"phrase"`` must occur, ``prefix*`` matches word starts.
+``**matched**`` words. Queries come parsed (:func:`kpo.knowledge.text.parse_query`): every
+``"phrase"`` must occur, ``prefix*`` matches word starts, plain words rank. Articles matching
+all words are preferred: a search first asks for all of them, then any ``n - 1``, … down to
+any one, until it has ``limit`` results (:meth:`ParsedQuery.match_levels`), which keeps the
+ranked set small when words are common.
 
 Scores differ between the two: FTS5 gives BM25 (title and tags weigh twice the body), PostgreSQL
 gives ``ts_rank_cd`` (cover density; title and tags weight A, body B). Rankings agree on clear
@@ -94,20 +97,32 @@ class SqliteArticleIndex:
         if query.is_empty or limit <= 0:
             return []
         phrases = ['"' + " ".join(p) + '"' for p in query.phrases]
-        optional = [f'"{w}"' for w in query.words] + [f'"{p}"*' for p in query.prefixes]
-        parts = [f'client_key : "{_client_key(client_id)}"', *phrases]
-        if optional:
-            parts.append("(" + " OR ".join(optional + phrases) + ")")
-        rows = self._session.execute(
-            text(
-                "SELECT article_id, title, -bm25(kb_search, 0, 0, 0, 2.0, 1.0, 2.0) AS score, "
-                f"snippet(kb_search, 4, '**', '**', '…', {_SNIPPET_WORDS}) AS snippet "
-                "FROM kb_search WHERE kb_search MATCH :m "
-                "ORDER BY bm25(kb_search, 0, 0, 0, 2.0, 1.0, 2.0), article_id LIMIT :n"
-            ),
-            {"m": " AND ".join(parts), "n": limit},
-        )
-        return [SearchHit(r.article_id, r.title, float(r.score), r.snippet or "") for r in rows]
+
+        def term(text: str) -> str:
+            return f'"{text[:-1]}"*' if text.endswith("*") else f'"{text}"'
+
+        levels = query.match_levels() or [[]]
+        hits: list[SearchHit] = []
+        for level in levels:
+            groups = ["(" + " AND ".join(term(t) for t in group) + ")" for group in level]
+            parts = list(phrases)
+            if groups:
+                parts.append("(" + " OR ".join(groups) + ")")
+            # The client is a filter on the UNINDEXED column, not a term of the MATCH
+            # expression: bm25() would count the client's whole document list per query.
+            rows = self._session.execute(
+                text(
+                    "SELECT article_id, title, -bm25(kb_search, 0, 0, 0, 2.0, 1.0, 2.0) AS score, "
+                    f"snippet(kb_search, 4, '**', '**', '…', {_SNIPPET_WORDS}) AS snippet "
+                    "FROM kb_search WHERE kb_search MATCH :m AND client_id = :c "
+                    "ORDER BY bm25(kb_search, 0, 0, 0, 2.0, 1.0, 2.0), article_id LIMIT :n"
+                ),
+                {"m": " AND ".join(parts), "c": client_id, "n": limit},
+            )
+            hits = [SearchHit(r.article_id, r.title, float(r.score), r.snippet or "") for r in rows]
+            if len(hits) >= limit:
+                break
+        return hits
 
 
 def _pg_lexeme(word: str) -> str:
@@ -163,26 +178,34 @@ class PostgresArticleIndex:
         if query.is_empty or limit <= 0:
             return []
         phrases = ["(" + " <-> ".join(_pg_lexeme(w) for w in p) + ")" for p in query.phrases]
-        optional = [_pg_lexeme(w) for w in query.words] + [
-            _pg_lexeme(p) + ":*" for p in query.prefixes
-        ]
-        parts = list(phrases)
-        if optional:
-            parts.append("(" + " | ".join(optional + phrases) + ")")
-        rows = self._session.execute(
-            text(
-                "SELECT hit.article_id, hit.title, hit.score, ts_headline('english', hit.body, "
-                "hit.q, 'StartSel=**, StopSel=**, MaxFragments=1, FragmentDelimiter=…, "
-                f"MaxWords={_SNIPPET_WORDS}, MinWords=8') AS snippet FROM ("
-                " SELECT article_id, title, body, q, ts_rank_cd(document, q) AS score"
-                " FROM kb_search, to_tsquery('english', :q) AS q"
-                " WHERE client_id = :c AND document @@ q"
-                " ORDER BY score DESC, article_id LIMIT :n) AS hit "
-                "ORDER BY hit.score DESC, hit.article_id"
-            ),
-            {"q": " & ".join(parts), "c": client_id, "n": limit},
-        )
-        return [SearchHit(r.article_id, r.title, float(r.score), r.snippet or "") for r in rows]
+
+        def term(word: str) -> str:
+            return _pg_lexeme(word[:-1]) + ":*" if word.endswith("*") else _pg_lexeme(word)
+
+        levels = query.match_levels() or [[]]
+        hits: list[SearchHit] = []
+        for level in levels:
+            groups = ["(" + " & ".join(term(t) for t in group) + ")" for group in level]
+            parts = list(phrases)
+            if groups:
+                parts.append("(" + " | ".join(groups) + ")")
+            rows = self._session.execute(
+                text(
+                    "SELECT hit.article_id, hit.title, hit.score, ts_headline('english', hit.body, "
+                    "hit.q, 'StartSel=**, StopSel=**, MaxFragments=1, FragmentDelimiter=…, "
+                    f"MaxWords={_SNIPPET_WORDS}, MinWords=8') AS snippet FROM ("
+                    " SELECT article_id, title, body, q, ts_rank_cd(document, q) AS score"
+                    " FROM kb_search, to_tsquery('english', :q) AS q"
+                    " WHERE client_id = :c AND document @@ q"
+                    " ORDER BY score DESC, article_id LIMIT :n) AS hit "
+                    "ORDER BY hit.score DESC, hit.article_id"
+                ),
+                {"q": " & ".join(parts), "c": client_id, "n": limit},
+            )
+            hits = [SearchHit(r.article_id, r.title, float(r.score), r.snippet or "") for r in rows]
+            if len(hits) >= limit:
+                break
+        return hits
 
 
 def article_index_for(session: Session) -> SqliteArticleIndex | PostgresArticleIndex:
