@@ -16,6 +16,7 @@ MODULES: tuple[str, ...] = (
     "batch",
     "routing",
     "teams",
+    "api",
     "knowledge",
     "simulation",
 )

@@ -12,11 +12,15 @@ from typing import Any, Self
 
 import numpy as np
 
+from kpo.domain.access import ApiKey
 from kpo.domain.clients import Client, ServiceLine
 from kpo.domain.events import DomainEvent
+from kpo.domain.idempotency import IdempotencyRecord
 from kpo.domain.knowledge import Article, ArticleStatus, SearchHit
+from kpo.domain.queries import ItemOwnership, ItemQuery
 from kpo.domain.specialists import Specialist
 from kpo.domain.vendors import Vendor
+from kpo.domain.webhooks import Delivery, DeliveryStatus, Subscription
 from kpo.domain.work_items import WorkItem, WorkItemState
 from kpo.knowledge.records import Resolution
 from kpo.knowledge.text import ParsedQuery, stem, terms, words
@@ -35,6 +39,10 @@ class _Store:
         self.specialists: dict[str, Specialist] = {}
         self.work_items: dict[str, WorkItem] = {}
         self.events: list[DomainEvent] = []
+        self.api_keys: dict[str, ApiKey] = {}
+        self.idempotency: dict[tuple[str, str], IdempotencyRecord] = {}
+        self.subscriptions: dict[str, Subscription] = {}
+        self.deliveries: dict[int, Delivery] = {}
         self.decisions: list[Decision] = []
         self.articles: dict[tuple[str, str], Article] = {}
         self.embeddings: dict[tuple[str, str, str], LineVectors] = {}
@@ -105,8 +113,51 @@ class FakeSpecialists(_Keyed):
         people = sorted(self._t.values(), key=lambda s: s.id)
         return [s for s in people if vendor_id in (None, s.vendor_id)]
 
+    def vendor_of(self, specialist_id: str) -> str | None:
+        found = self._t.get(specialist_id)
+        return None if found is None else str(found.vendor_id)
+
 
 class FakeWorkItems(_Keyed):
+    def __init__(self, store: _Store) -> None:
+        super().__init__(store.work_items)
+        self._s = store
+
+    def ownership(self, item_id: str) -> ItemOwnership | None:
+        item = self._t.get(item_id)
+        if item is None:
+            return None
+        holder = self._s.specialists.get(item.specialist_id or "")
+        return ItemOwnership(
+            self._s.service_lines[item.service_line_id].client_id,
+            item.specialist_id,
+            None if holder is None else holder.vendor_id,
+        )
+
+    def page(self, query: ItemQuery) -> list[WorkItem]:
+        found = []
+        for item in self.all(state=query.state, service_line_id=query.service_line_id):
+            owner = self.ownership(item.id)
+            assert owner is not None
+            if (
+                query.client_id not in (None, owner.client_id)
+                or query.vendor_id not in (None, owner.vendor_id)
+                or query.specialist_id not in (None, item.specialist_id)
+                or (query.created_from is not None and item.created_at < query.created_from)
+                or (query.created_before is not None and item.created_at >= query.created_before)
+                or (query.after is not None and (item.created_at, item.id) <= query.after)
+            ):
+                continue
+            found.append(item)
+        return found[: query.limit]
+
+    def state_counts(self) -> dict[tuple[str, WorkItemState], int]:
+        counts: dict[tuple[str, WorkItemState], int] = {}
+        for item in self._t.values():
+            key = (item.service_line_id, item.state)
+            counts[key] = counts.get(key, 0) + 1
+        return counts
+
     def all(
         self, *, state: WorkItemState | None = None, service_line_id: str | None = None
     ) -> list[WorkItem]:
@@ -127,6 +178,95 @@ class FakeEventLog:
 
     def for_item(self, item_id: str) -> list[tuple[str, Any, dict[str, Any]]]:
         return [(e.name, e.at, {}) for e in self._s.events if e.item_id == item_id]
+
+
+class FakeApiKeys:
+    def __init__(self, store: _Store) -> None:
+        self._s = store
+
+    def add(self, key: ApiKey) -> None:
+        self._s.api_keys[key.id] = key
+
+    def get(self, key_id: str) -> ApiKey | None:
+        return self._s.api_keys.get(key_id)
+
+    def all(self) -> list[ApiKey]:
+        return sorted(self._s.api_keys.values(), key=lambda k: (k.created_at, k.id))
+
+    def revoke(self, key_id: str, at: datetime) -> None:
+        self._s.api_keys[key_id] = dataclasses.replace(self._s.api_keys[key_id], revoked_at=at)
+
+
+class FakeIdempotency:
+    def __init__(self, store: _Store) -> None:
+        self._s = store
+
+    def get(self, key_id: str, key: str) -> IdempotencyRecord | None:
+        return self._s.idempotency.get((key_id, key))
+
+    def add(self, record: IdempotencyRecord) -> None:
+        if (record.key_id, record.key) in self._s.idempotency:
+            raise KeyError(record.key)
+        self._s.idempotency[record.key_id, record.key] = record
+
+    def save(self, record: IdempotencyRecord) -> None:
+        self._s.idempotency[record.key_id, record.key] = record
+
+    def end_leases(self, now: datetime) -> int:
+        ended = 0
+        for key, record in self._s.idempotency.items():
+            if record.response_status is None and record.lease_until > now:
+                self._s.idempotency[key] = dataclasses.replace(record, lease_until=now)
+                ended += 1
+        return ended
+
+
+class FakeWebhooks:
+    def __init__(self, store: _Store) -> None:
+        self._s = store
+
+    def add(self, subscription: Subscription) -> None:
+        self._s.subscriptions[subscription.id] = subscription
+
+    def get(self, subscription_id: str) -> Subscription | None:
+        return self._s.subscriptions.get(subscription_id)
+
+    def all(
+        self, *, owner_role: str | None = None, owner_id: str | None = None
+    ) -> list[Subscription]:
+        return [
+            s
+            for s in self._s.subscriptions.values()
+            if owner_role in (None, s.owner_role) and owner_id in (None, s.owner_id)
+        ]
+
+    def save(self, subscription: Subscription) -> None:
+        self._s.subscriptions[subscription.id] = subscription
+
+    def queue(self, delivery: Delivery) -> None:
+        """Test helper: what the SQL event log's outbox writes."""
+        self._s.deliveries[delivery.id] = delivery
+
+    def deliveries(self, subscription_id: str, *, limit: int) -> list[Delivery]:
+        found = [d for d in self._s.deliveries.values() if d.subscription_id == subscription_id]
+        return sorted(found, key=lambda d: -d.id)[:limit]
+
+    def claim_due(self, now: datetime, *, limit: int, lease_until: datetime) -> list[Delivery]:
+        due = [
+            d
+            for d in self._s.deliveries.values()
+            if d.status is DeliveryStatus.PENDING and d.next_attempt_at <= now
+        ]
+        return sorted(due, key=lambda d: (d.next_attempt_at, d.id))[:limit]
+
+    def record(self, delivery: Delivery) -> None:
+        self._s.deliveries[delivery.id] = delivery
+
+    def release_claims(self) -> int:
+        return 0
+
+    def pending_count(self) -> int:
+        return sum(d.status is DeliveryStatus.PENDING for d in self._s.deliveries.values())
 
 
 class FakeDecisionLog:
@@ -298,8 +438,11 @@ class FakeUnitOfWork:
         self.service_lines = FakeServiceLines(self._work.service_lines)
         self.vendors = FakeVendors(self._work.vendors)
         self.specialists = FakeSpecialists(self._work.specialists)
-        self.work_items = FakeWorkItems(self._work.work_items)
+        self.work_items = FakeWorkItems(self._work)
         self.events = FakeEventLog(self._work)
+        self.api_keys = FakeApiKeys(self._work)
+        self.idempotency = FakeIdempotency(self._work)
+        self.webhooks = FakeWebhooks(self._work)
         self.decisions = FakeDecisionLog(self._work)
         self.articles = FakeArticles(self._work)
         self.article_index = FakeArticleIndex(self._work)

@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from kpo.adapters.clock import SystemClock
 from kpo.adapters.db.engine import create_db_engine, current_revision, head_revision, migrate
 from kpo.adapters.db.unit_of_work import SqlUnitOfWork
 from kpo.adapters.holidays import CountryHolidays
 from kpo.adapters.search.embeddings import SEMANTIC_UNAVAILABLE, load_embedder
+from kpo.adapters.webhooks.http import HttpWebhookTransport
 from kpo.config import Settings
 from kpo.domain.calendars import BusinessCalendar, HolidayCalendar, NoHolidays, parse_hours
 from kpo.domain.clients import Coverage
 from kpo.domain.errors import KpoError
 from kpo.knowledge.vectors import Embedder
+from kpo.services.live_routing import LiveRouting
+from kpo.services.ports import WebhookTransport
+from kpo.services.sla_status import Clock
 
 __all__ = [
     "SEMANTIC_UNAVAILABLE",
@@ -46,10 +51,11 @@ class DatabaseNotReady(KpoError):
 
 @dataclass
 class App:
-    """Wired adapters for one process: an engine and a unit-of-work factory."""
+    """Wired adapters for one process: an engine, a unit-of-work factory and a clock."""
 
     settings: Settings
     engine: Engine = field(repr=False)
+    clock: Clock = field(default_factory=SystemClock)
 
     def __enter__(self) -> App:
         return self
@@ -63,6 +69,22 @@ class App:
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)
+
+    def webhook_transport(self) -> WebhookTransport:
+        """How webhook deliveries are posted (HTTP with a 10 s timeout)."""
+        return HttpWebhookTransport(timeout=10.0)
+
+    def live_routing(
+        self, *, clock: Clock | None = None, on_decisions: Callable[[int], None] | None = None
+    ) -> LiveRouting:
+        """The routing engine of a server process over this database (built on first use)."""
+        return LiveRouting(
+            self.uow,
+            clock=clock or self.clock,
+            holidays_for=holidays_for,
+            calendar_for=calendar_for,
+            on_decisions=on_decisions,
+        )
 
     def require_schema(self) -> None:
         found, head = current_revision(self.engine), head_revision()
@@ -125,8 +147,10 @@ def embedder() -> Embedder | None:
     return load_embedder()
 
 
+@lru_cache(maxsize=4096)
 def calendar_for(coverage: Coverage) -> BusinessCalendar:
-    """The business calendar of a service line's coverage, with its country's holidays."""
+    """The business calendar of a service line's coverage, with its country's holidays (one
+    per distinct coverage: calendars are immutable)."""
     holidays = CountryHolidays(coverage.country) if coverage.country else NoHolidays()
     return BusinessCalendar(
         time_zone=coverage.time_zone,

@@ -14,8 +14,14 @@ Every error a user can cause derives from :class:`KpoError` and carries an
     ├── IllegalTransition            work-item state machine refused a move
     ├── OfferNotPending              answer to an offer that is not (or no longer) open
     ├── CurrencyMismatch             arithmetic across two currencies
-    ├── NotFound                     an entity that does not exist
-    └── Conflict                     an entity that already exists
+    ├── NotFound                     an entity that does not exist (or that the caller
+    │                                may not see: the two are never told apart)
+    ├── Conflict                     an entity that already exists
+    │   ├── IdempotencyConflict      an Idempotency-Key reused with another request
+    │   └── RequestInProgress        the first request with that key has not finished
+    ├── Unauthenticated              no valid API key
+    ├── Forbidden                    the caller's role may never do this
+    └── PayloadTooLarge              a request body over the size limit
 """
 
 from __future__ import annotations
@@ -26,11 +32,16 @@ __all__ = [
     "Conflict",
     "CurrencyMismatch",
     "ErrorCode",
+    "Forbidden",
+    "IdempotencyConflict",
     "IllegalTransition",
     "KpoError",
     "NaiveDateTime",
     "NotFound",
     "OfferNotPending",
+    "PayloadTooLarge",
+    "RequestInProgress",
+    "Unauthenticated",
     "UnknownCountry",
     "UnknownCurrency",
     "UnknownLanguage",
@@ -52,6 +63,12 @@ class ErrorCode(StrEnum):
     CURRENCY_MISMATCH = "currency_mismatch"
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
+    IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+    REQUEST_IN_PROGRESS = "request_in_progress"
+    UNAUTHENTICATED = "unauthenticated"
+    FORBIDDEN = "forbidden"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    INTERNAL = "internal_error"
 
 
 class KpoError(Exception):
@@ -182,7 +199,65 @@ class NotFound(KpoError):
 class Conflict(KpoError):
     code = ErrorCode.CONFLICT
 
-    def __init__(self, kind: str, key: str) -> None:
-        super().__init__(f"{kind} {key!r} already exists")
+    def __init__(self, kind: str, key: str, *, message: str | None = None) -> None:
+        super().__init__(message or f"{kind} {key!r} already exists")
         self.kind = kind
         self.key = key
+
+
+class IdempotencyConflict(Conflict):
+    """The Idempotency-Key was used before with a different request."""
+
+    code = ErrorCode.IDEMPOTENCY_CONFLICT
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            "Idempotency-Key",
+            key,
+            message=f"Idempotency-Key {key!r} was already used with a different request; "
+            "use a new key for a new request",
+        )
+
+
+class RequestInProgress(Conflict):
+    """The first request with this Idempotency-Key has not finished yet."""
+
+    code = ErrorCode.REQUEST_IN_PROGRESS
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            "Idempotency-Key",
+            key,
+            message=f"a request with Idempotency-Key {key!r} is still being processed; "
+            "send the same request again in a few seconds",
+        )
+
+
+class Unauthenticated(KpoError):
+    code = ErrorCode.UNAUTHENTICATED
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            message
+            or "a valid API key is required: send it as 'Authorization: Bearer <key>' "
+            "(create one with `kpo keys create`)"
+        )
+
+
+class Forbidden(KpoError):
+    """The caller's role may never do this, whatever the object: saying so reveals nothing."""
+
+    code = ErrorCode.FORBIDDEN
+
+    def __init__(self, role: str, action: str) -> None:
+        super().__init__(f"the {role} role may not {action}")
+        self.role = role
+        self.action = action
+
+
+class PayloadTooLarge(KpoError):
+    code = ErrorCode.PAYLOAD_TOO_LARGE
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the request body is larger than {limit:,} bytes; send less")
+        self.limit = limit

@@ -9,6 +9,7 @@ __all__ = [
     "DomainEvent",
     "ItemAssigned",
     "ItemCancelled",
+    "ItemCommented",
     "ItemEscalated",
     "ItemOffered",
     "ItemQueued",
@@ -113,3 +114,11 @@ class SlaAtRisk(DomainEvent):
 @dataclass(frozen=True, slots=True)
 class SlaBreached(DomainEvent):
     due: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ItemCommented(DomainEvent):
+    """A note on an item by one of the parties; ``author`` is ``role:organization``."""
+
+    author: str
+    text: str

@@ -7,11 +7,15 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from kpo.domain.access import ApiKey
 from kpo.domain.clients import Client, ServiceLine
 from kpo.domain.events import DomainEvent
+from kpo.domain.idempotency import IdempotencyRecord
 from kpo.domain.knowledge import Article, ArticleStatus, SearchHit
+from kpo.domain.queries import ItemOwnership, ItemQuery
 from kpo.domain.specialists import Specialist
 from kpo.domain.vendors import Vendor
+from kpo.domain.webhooks import Delivery, PostResult, Subscription
 from kpo.domain.work_items import WorkItem, WorkItemState
 from kpo.knowledge.records import Resolution
 from kpo.knowledge.text import ParsedQuery
@@ -19,18 +23,25 @@ from kpo.knowledge.vectors import LineVectors
 from kpo.routing.explain import Decision
 
 __all__ = [
+    "ApiKeyRepository",
     "ArticleIndex",
     "ArticleRepository",
     "ClientRepository",
     "DecisionLog",
     "EmbeddingStore",
     "EventLog",
+    "IdempotencyRecord",
+    "IdempotencyRepository",
+    "ItemOwnership",
+    "ItemQuery",
     "ResolutionRepository",
     "ServiceLineRepository",
     "SkillRepository",
     "SpecialistRepository",
     "UnitOfWork",
     "VendorRepository",
+    "WebhookRepository",
+    "WebhookTransport",
     "WorkItemRepository",
 ]
 
@@ -69,6 +80,7 @@ class SpecialistRepository(Protocol):
     def ids(self) -> set[str]: ...
     def all(self, *, vendor_id: str | None = None) -> list[Specialist]: ...
     def count(self) -> int: ...
+    def vendor_of(self, specialist_id: str) -> str | None: ...
 
 
 class WorkItemRepository(Protocol):
@@ -81,11 +93,56 @@ class WorkItemRepository(Protocol):
         self, *, state: WorkItemState | None = None, service_line_id: str | None = None
     ) -> list[WorkItem]: ...
     def count(self) -> int: ...
+    def page(self, query: ItemQuery) -> list[WorkItem]: ...
+    def ownership(self, item_id: str) -> ItemOwnership | None: ...
+    def state_counts(self) -> dict[tuple[str, WorkItemState], int]:
+        """How many items each (service line, state) holds."""
 
 
 class EventLog(Protocol):
     def append(self, events: Iterable[DomainEvent]) -> None: ...
     def for_item(self, item_id: str) -> list[tuple[str, Any, dict[str, Any]]]: ...
+
+
+class ApiKeyRepository(Protocol):
+    def add(self, key: ApiKey) -> None: ...
+    def get(self, key_id: str) -> ApiKey | None: ...
+    def all(self) -> list[ApiKey]: ...
+    def revoke(self, key_id: str, at: datetime) -> None: ...
+
+
+class IdempotencyRepository(Protocol):
+    def get(self, key_id: str, key: str) -> IdempotencyRecord | None: ...
+    def add(self, record: IdempotencyRecord) -> None: ...
+    def save(self, record: IdempotencyRecord) -> None: ...
+    def end_leases(self, now: datetime) -> int:
+        """End the lease of every unfinished request (only where one process serves the
+        database: SQLite)."""
+
+
+class WebhookRepository(Protocol):
+    def add(self, subscription: Subscription) -> None: ...
+    def get(self, subscription_id: str) -> Subscription | None: ...
+    def all(
+        self, *, owner_role: str | None = None, owner_id: str | None = None
+    ) -> list[Subscription]: ...
+    def save(self, subscription: Subscription) -> None: ...
+    def deliveries(self, subscription_id: str, *, limit: int) -> list[Delivery]: ...
+    def claim_due(self, now: datetime, *, limit: int, lease_until: datetime) -> list[Delivery]:
+        """Pending deliveries due by ``now`` that no other sender holds, now held until
+        ``lease_until`` (PostgreSQL: ``FOR UPDATE SKIP LOCKED``)."""
+
+    def record(self, delivery: Delivery) -> None:
+        """Store the outcome of an attempt and release the claim."""
+
+    def release_claims(self) -> int:
+        """Release every claim (only where one sender runs per database: SQLite)."""
+
+    def pending_count(self) -> int: ...
+
+
+class WebhookTransport(Protocol):
+    def post(self, url: str, body: bytes, headers: dict[str, str]) -> PostResult: ...
 
 
 class DecisionLog(Protocol):
@@ -151,6 +208,12 @@ class UnitOfWork(Protocol):
     def work_items(self) -> WorkItemRepository: ...
     @property
     def events(self) -> EventLog: ...
+    @property
+    def api_keys(self) -> ApiKeyRepository: ...
+    @property
+    def idempotency(self) -> IdempotencyRepository: ...
+    @property
+    def webhooks(self) -> WebhookRepository: ...
     @property
     def decisions(self) -> DecisionLog: ...
     @property

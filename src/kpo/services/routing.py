@@ -25,7 +25,14 @@ from kpo.routing.policy_documents import parse_policy
 from kpo.routing.shifts import current_shift_end
 from kpo.services.ports import UnitOfWork
 
-__all__ = ["RoutingResult", "build_router", "default_policy_for", "explain_item", "route_queued"]
+__all__ = [
+    "RoutingResult",
+    "build_router",
+    "default_policy_for",
+    "explain_item",
+    "item_due",
+    "route_queued",
+]
 
 
 def default_policy_for(line: ServiceLine) -> RoutingPolicy:
@@ -36,7 +43,7 @@ def default_policy_for(line: ServiceLine) -> RoutingPolicy:
     return parse_policy(line.routing_policy)
 
 
-def _due(
+def item_due(
     item: WorkItem, line: ServiceLine, calendar: BusinessCalendar, now: datetime
 ) -> datetime | None:
     """When the item must be started: its first-response due, else its resolution due."""
@@ -79,7 +86,7 @@ def build_router(
     by_line = {line.id: line for line in lines}
     router.restore(
         (
-            (i, _due(i, by_line[i.service_line_id], calendars[i.service_line_id], now))
+            (i, item_due(i, by_line[i.service_line_id], calendars[i.service_line_id], now))
             for i in items
         ),
         now=now,

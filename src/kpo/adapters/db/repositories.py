@@ -7,12 +7,14 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from kpo.adapters.db import mapping, tables
+from kpo.adapters.db.outbox import write_outbox
 from kpo.domain.clients import Client, ServiceLine
 from kpo.domain.events import DomainEvent
+from kpo.domain.queries import ItemOwnership, ItemQuery
 from kpo.domain.specialists import Specialist
 from kpo.domain.vendors import Vendor
 from kpo.domain.work_items import WorkItem, WorkItemState
@@ -181,6 +183,11 @@ class SqlSpecialistRepository:
     def count(self) -> int:
         return int(self._session.scalar(select(func.count()).select_from(tables.specialists)) or 0)
 
+    def vendor_of(self, specialist_id: str) -> str | None:
+        return self._session.scalar(
+            select(tables.specialists.c.vendor_id).where(tables.specialists.c.id == specialist_id)
+        )
+
     def _load(self, ids: Sequence[str]) -> list[Specialist]:
         mains: dict[str, Any] = {}
         children: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
@@ -262,6 +269,62 @@ class SqlWorkItemRepository:
     def count(self) -> int:
         return int(self._session.scalar(select(func.count()).select_from(tables.work_items)) or 0)
 
+    def page(self, query: ItemQuery) -> list[WorkItem]:
+        items = tables.work_items
+        stmt = select(items.c.id).order_by(items.c.created_at, items.c.id).limit(query.limit)
+        if query.state is not None:
+            stmt = stmt.where(items.c.state == query.state.value)
+        if query.service_line_id is not None:
+            stmt = stmt.where(items.c.service_line_id == query.service_line_id)
+        if query.specialist_id is not None:
+            stmt = stmt.where(items.c.specialist_id == query.specialist_id)
+        if query.client_id is not None:
+            lines = tables.service_lines
+            stmt = stmt.where(
+                items.c.service_line_id.in_(
+                    select(lines.c.id).where(lines.c.client_id == query.client_id)
+                )
+            )
+        if query.vendor_id is not None:
+            people = tables.specialists
+            stmt = stmt.where(
+                items.c.specialist_id.in_(
+                    select(people.c.id).where(people.c.vendor_id == query.vendor_id)
+                )
+            )
+        if query.created_from is not None:
+            stmt = stmt.where(items.c.created_at >= query.created_from)
+        if query.created_before is not None:
+            stmt = stmt.where(items.c.created_at < query.created_before)
+        if query.after is not None:
+            at, last_id = query.after
+            stmt = stmt.where(
+                or_(items.c.created_at > at, and_(items.c.created_at == at, items.c.id > last_id))
+            )
+        return self._load(list(self._session.scalars(stmt)))
+
+    def ownership(self, item_id: str) -> ItemOwnership | None:
+        items, lines, people = tables.work_items, tables.service_lines, tables.specialists
+        row = self._session.execute(
+            select(lines.c.client_id, items.c.specialist_id, people.c.vendor_id)
+            .select_from(items)
+            .join(lines, lines.c.id == items.c.service_line_id)
+            .outerjoin(people, people.c.id == items.c.specialist_id)
+            .where(items.c.id == item_id)
+        ).one_or_none()
+        if row is None:
+            return None
+        return ItemOwnership(row.client_id, row.specialist_id, row.vendor_id)
+
+    def state_counts(self) -> dict[tuple[str, WorkItemState], int]:
+        items = tables.work_items
+        rows = self._session.execute(
+            select(items.c.service_line_id, items.c.state, func.count()).group_by(
+                items.c.service_line_id, items.c.state
+            )
+        )
+        return {(line, WorkItemState(state)): int(count) for line, state, count in rows}
+
     def _load(self, ids: Sequence[str]) -> list[WorkItem]:
         mains: dict[str, Any] = {}
         steps: dict[str, list[Any]] = defaultdict(list)
@@ -295,22 +358,21 @@ def _transition_rows(item: WorkItem, *, first: int) -> list[dict[str, Any]]:
 
 
 class SqlEventLog:
-    """Append-only log of domain events (also the future webhook outbox)."""
+    """Append-only log of domain events. Appending also writes the webhook outbox rows of the
+    events, in the same transaction (see :mod:`kpo.adapters.db.outbox`)."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
 
     def append(self, events: Iterable[DomainEvent]) -> None:
+        events = list(events)
+        payloads = [event_payload(event) for event in events]
         rows = [
-            {
-                "item_id": event.item_id,
-                "name": event.name,
-                "at": event.at,
-                "payload": _payload(event),
-            }
-            for event in events
+            {"item_id": event.item_id, "name": event.name, "at": event.at, "payload": payload}
+            for event, payload in zip(events, payloads, strict=True)
         ]
         _insert_many(self._session, tables.event_log, rows)
+        write_outbox(self._session, events, payloads)
 
     def for_item(self, item_id: str) -> list[tuple[str, Any, dict[str, Any]]]:
         rows = self._session.execute(
@@ -321,7 +383,7 @@ class SqlEventLog:
         return [(r.name, r.at, dict(r.payload)) for r in rows]
 
 
-def _payload(event: DomainEvent) -> dict[str, Any]:
+def event_payload(event: DomainEvent) -> dict[str, Any]:
     fields = getattr(event, "__dataclass_fields__", {})
     payload: dict[str, Any] = {}
     for name in fields:

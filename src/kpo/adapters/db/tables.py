@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Date,
     ForeignKey,
@@ -22,8 +23,10 @@ from kpo.adapters.db.types import ExactDecimal, UtcDateTime
 
 __all__ = [
     "SEARCH_INDEX_TABLE",
+    "api_keys",
     "clients",
     "event_log",
+    "idempotency_keys",
     "is_outside_metadata",
     "kb_article_versions",
     "kb_articles",
@@ -38,6 +41,8 @@ __all__ = [
     "specialist_skills",
     "specialists",
     "vendors",
+    "webhook_deliveries",
+    "webhook_subscriptions",
     "work_item_transitions",
     "work_items",
 ]
@@ -213,6 +218,79 @@ routing_decisions = Table(
     Column("reason", Text, nullable=False, server_default=""),
 )
 
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("org_id", String(64), nullable=False),
+    Column("vendor_id", String(64)),
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("salt", String(64), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+)
+
+# One row per (API key, Idempotency-Key): the request's fingerprint and, once done, the
+# response to replay. ``committed`` is set in the transaction of the change itself.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("committed", Boolean, nullable=False),
+    Column("location", String(300)),
+    Column("response_status", Integer),
+    Column("response_body", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("lease_until", UtcDateTime, nullable=False),
+)
+
+webhook_subscriptions = Table(
+    "webhook_subscriptions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("owner_role", String(16), nullable=False),
+    Column("owner_id", String(64), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("event_types", Text, nullable=False),
+    Column("secret", String(128), nullable=False),
+    Column("previous_secret", String(128)),
+    Column("previous_expires_at", UtcDateTime),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_webhook_subscriptions_owner", "owner_role", "owner_id"),
+)
+
+# The transactional outbox: written with the events it carries, drained by the sender.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column(
+        "subscription_id",
+        String(32),
+        ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("event_id", String(32), nullable=False),
+    Column("event_name", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("claimed_until", UtcDateTime),
+    Column("last_status", Integer),
+    Column("last_error", Text),
+    Column("delivered_at", UtcDateTime),
+    Index("ix_webhook_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+)
 # --- Knowledge base -------------------------------------------------------------------------
 
 kb_articles = Table(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from types import TracebackType
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from kpo.adapters.db.access import SqlApiKeyRepository, SqlIdempotencyRepository
 from kpo.adapters.db.knowledge import (
     SqlArticleRepository,
     SqlEmbeddingStore,
@@ -22,6 +24,7 @@ from kpo.adapters.db.repositories import (
     SqlVendorRepository,
     SqlWorkItemRepository,
 )
+from kpo.adapters.db.webhooks import SqlWebhookRepository
 from kpo.adapters.search.fulltext import (
     PostgresArticleIndex,
     SqliteArticleIndex,
@@ -29,6 +32,18 @@ from kpo.adapters.search.fulltext import (
 )
 
 __all__ = ["SqlUnitOfWork"]
+
+
+_FACTORIES: WeakKeyDictionary[Engine, sessionmaker[Session]] = WeakKeyDictionary()
+
+
+def _session_factory(engine: Engine) -> sessionmaker[Session]:
+    # A sessionmaker builds a Session subclass with its own event dispatch: one per engine,
+    # not one per unit of work (which cost more than the queries of a small request).
+    factory = _FACTORIES.get(engine)
+    if factory is None:
+        factory = _FACTORIES[engine] = sessionmaker(bind=engine, expire_on_commit=False)
+    return factory
 
 
 class SqlUnitOfWork:
@@ -41,6 +56,9 @@ class SqlUnitOfWork:
     specialists: SqlSpecialistRepository
     work_items: SqlWorkItemRepository
     events: SqlEventLog
+    api_keys: SqlApiKeyRepository
+    idempotency: SqlIdempotencyRepository
+    webhooks: SqlWebhookRepository
     decisions: SqlDecisionLog
     articles: SqlArticleRepository
     article_index: SqliteArticleIndex | PostgresArticleIndex
@@ -48,7 +66,7 @@ class SqlUnitOfWork:
     resolutions: SqlResolutionRepository
 
     def __init__(self, engine: Engine) -> None:
-        self._factory = sessionmaker(bind=engine, expire_on_commit=False)
+        self._factory = _session_factory(engine)
         self._session: Session | None = None
 
     def __enter__(self) -> SqlUnitOfWork:
@@ -61,6 +79,9 @@ class SqlUnitOfWork:
         self.specialists = SqlSpecialistRepository(session)
         self.work_items = SqlWorkItemRepository(session)
         self.events = SqlEventLog(session)
+        self.api_keys = SqlApiKeyRepository(session)
+        self.idempotency = SqlIdempotencyRepository(session)
+        self.webhooks = SqlWebhookRepository(session)
         self.decisions = SqlDecisionLog(session)
         self.articles = SqlArticleRepository(session)
         self.article_index = article_index_for(session)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kpo.entrypoints.cli import data, demo, kb, plan, policies, route, sla
+from kpo.entrypoints.cli import data, demo, kb, plan, policies, route, serve, sla
 from kpo.entrypoints.cli.errors import GuardedGroup, guard
 
 __all__ = ["app", "run"]
@@ -28,6 +28,8 @@ app.add_typer(plan.app, name="plan")
 app.add_typer(sla.app, name="sla")
 app.add_typer(policies.app, name="policy")
 app.add_typer(route.app, name="route")
+app.command("serve")(serve.serve)
+app.add_typer(serve.keys_app, name="keys")
 app.add_typer(kb.app, name="kb")
 
 

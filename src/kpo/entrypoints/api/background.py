@@ -1,0 +1,58 @@
+"""Work the server does outside requests: the routing engine's timers (offer timeouts,
+policy steps, SLA timers, shift starts) and webhook deliveries. One thread per process;
+never inside a request."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from kpo.entrypoints.api.runtime import Runtime
+from kpo.services.webhooks import deliver_due
+
+__all__ = ["BackgroundWorker"]
+
+log = logging.getLogger("kpo.api")
+
+
+class BackgroundWorker:
+    """Ticks every ``runtime.settings.tick_seconds`` until stopped. On SQLite it is the single
+    sender; on PostgreSQL several processes may run one each (rows are claimed with
+    ``FOR UPDATE SKIP LOCKED``)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_once(self) -> int:
+        """One round of due work: shift starts, the routing engine's timers (offer timeouts,
+        policy steps, SLA at risk and breached), then webhook deliveries; returns how many
+        deliveries were attempted."""
+        self._runtime.routing.tick()
+        attempted = 0
+        while True:
+            done = deliver_due(
+                self._runtime.uow(), self._runtime.transport, clock=self._runtime.clock
+            )
+            self._runtime.metrics.webhook_attempts.inc(done)
+            attempted += done
+            if done == 0 or self._stop.is_set():
+                return attempted
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception:  # keep the worker alive; the next tick retries
+                log.exception("background worker round failed")
+            self._stop.wait(self._runtime.settings.tick_seconds)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="kpo-background", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
