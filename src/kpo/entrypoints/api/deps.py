@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -33,7 +34,11 @@ IDEMPOTENCY_SCOPE_KEY = "kpo.idempotency"
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer kpo_…`")
 
 
-def get_runtime(request: Request) -> Runtime:
+# Dependencies that do no I/O are ``async``: FastAPI runs ``def`` dependencies in its thread
+# pool, a thread hop each, which costs more than they do.
+
+
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -41,7 +46,7 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_uow(request: Request, runtime: RuntimeDep) -> UnitOfWork:
+async def get_uow(request: Request, runtime: RuntimeDep) -> UnitOfWork:
     """A unit of work; under an Idempotency-Key its commit also marks the key as used."""
     claim = request.scope.get(IDEMPOTENCY_SCOPE_KEY)
     if claim is None:
@@ -53,21 +58,21 @@ def get_uow(request: Request, runtime: RuntimeDep) -> UnitOfWork:
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 
 
-def get_routing(runtime: RuntimeDep) -> LiveRouting:
+async def get_routing(runtime: RuntimeDep) -> LiveRouting:
     return runtime.routing
 
 
 RoutingDep = Annotated[LiveRouting, Depends(get_routing)]
 
 
-def get_clock(runtime: RuntimeDep) -> Clock:
+async def get_clock(runtime: RuntimeDep) -> Clock:
     return runtime.clock
 
 
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
-def get_actor(
+async def get_actor(
     request: Request,
     runtime: RuntimeDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -77,7 +82,11 @@ def get_actor(
         return known
     if credentials is None:
         raise Unauthenticated
-    return runtime.authenticate(credentials.credentials)
+    key = credentials.credentials
+    cached = runtime.cached_actor(key)
+    if cached is not None:
+        return cached
+    return await to_thread.run_sync(runtime.authenticate, key)  # reads the database
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
