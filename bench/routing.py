@@ -252,14 +252,14 @@ class Scenario:
         for _ in range(count):
             agent = self.rng.choice(router._index.agents)
             start = time.perf_counter_ns()
-            best = None
+            best: tuple[int, datetime] | None = None
             for ticket in waiting:
                 item = ticket.item
                 line = lines[item.service_line_id]
                 relax = ticket.line.policy.steps[ticket.step].relax_levels
                 if not statically_eligible(line, agent.specialist, item.language, relax=relax):
                     continue
-                key = (-item.priority, ticket.created_ts)
+                key = (-item.priority, ticket.created_at)
                 if best is None or key < best:
                     best = key
             samples.append(time.perf_counter_ns() - start)

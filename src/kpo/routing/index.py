@@ -4,16 +4,18 @@
   eligible for it (skills with the step's relaxation, language, capacity on the channel, the
   step's specialist-only filter) — computed once when a specialist is added — and the items
   currently waiting at that step.
-* ``pool.live`` holds the specialists who can take an item of the pool *now*: on shift, status
+* ``pool.live`` maps each specialist who can take an item of the pool *now* (on shift, status
   available, employed, free capacity on the channel, and enough shift left for the line's
-  expected handle time. It changes only on events (offer, release, shift start/end, status,
-  a per-specialist "shift nearly over" timer), so a decision never does time-zone arithmetic.
-* ``pool.ranked`` is a sorted list of specialists by the step's ranking key (fixed between
-  events) with lazy deletion: an entry is valid while the specialist is live in the pool and
-  the entry's version is their current version on the channel. A sorted list rather than a
-  heap because every decision reads the best few (the explanation): that is a slice, where a
-  heap needs a best-first walk. Stale entries are cut off the front when met and compacted by
-  :meth:`Index.compact` (off the hot path).
+  expected handle time) to their current entry in ``pool.ranked``. It changes only on events
+  (offer, release, shift start/end, status, a per-specialist "shift nearly over" timer), so a
+  decision never does time-zone arithmetic.
+* ``pool.ranked`` is a list of entries sorted by the step's ranking key (fixed between
+  events), **best last**, with lazy deletion: an entry is valid while it *is* the
+  specialist's entry in ``pool.live`` (an identity check, no version numbers). A sorted list
+  rather than a heap because every decision reads the best few (the explanation); best last
+  because then reading them, dropping the stale entries met on the way and inserting the
+  cheap specialists who churn most all happen at the end of the list, where a list is O(1)
+  to change. :meth:`Index.compact` drops the rest (off the hot path).
 * ``pool.queue`` orders waiting items by task order (priority, age, arrival) with the same
   lazy deletion (an entry is valid while the item's queue sequence number matches).
 """
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 from bisect import insort
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from heapq import heapify, heappop, heappush
 from typing import Any
 
@@ -43,11 +45,14 @@ CHANNEL_INDEX: dict[Channel, int] = {c: i for i, c in enumerate(CHANNELS)}
 _NO_ITEM: Mapping[str, Any] = {}
 # Enum members read through the class are slow (a descriptor call); the hot path reads these.
 _LEAST_COST, _BEST_SKILL, _COST_SLA = Ranking.LEAST_COST, Ranking.BEST_SKILL, Ranking.COST_SLA
+_LONGEST_IDLE = Ranking.LONGEST_IDLE
 _AVAILABLE = SpecialistStatus.AVAILABLE
-_STALE_WALK = 32  # stale entries one walk may read before the pool is compacted
 
-AgentEntry = tuple[Any, ...]  # (*ranking key, agent index, version)
-ItemEntry = tuple[int, float, int, "Ticket"]  # (-priority, created_ts, seq, ticket)
+# (*ranking key negated, −agent index, agent): sorted ascending, so the best is last; the
+# agent index breaks ties (lower first) and makes every entry of a pool compare unequal
+# except the stale and current entries of one specialist, where the agent is identical.
+AgentEntry = tuple[Any, ...]
+ItemEntry = tuple[int, datetime, int, "Ticket"]  # (-priority, created_at, seq, ticket)
 
 
 class Pool:
@@ -62,6 +67,8 @@ class Pool:
         "queued",
         "ranked",
         "ranking",
+        "reason_best",
+        "reason_queued",
         "relax",
         "step",
     )
@@ -78,16 +85,23 @@ class Pool:
         self.item_filter: CompiledFilter | None = (
             spec.filter if spec.filter is not None and not spec.filter.specialist_only else None
         )
-        self.ranked: list[AgentEntry] = []  # sorted by ranking key
-        self.live: set[int] = set()
+        self.ranked: list[AgentEntry] = []  # sorted by ranking key, best last
+        self.live: dict[int, AgentEntry] = {}  # agent index -> their valid entry in ranked
         self.queue: list[ItemEntry] = []
         self.queued = 0  # valid entries in the queue
+        # Decision reasons, formatted once (``%`` with one number is cheaper than an f-string
+        # reading the enum and the step on every decision).
+        self.reason_best = f"best {self.ranking} score of %d eligible at step {step}"
+        self.reason_queued = (
+            f"no eligible specialist free at step {step}; queued with %d other item(s) "
+            "waiting at this step"
+        )
 
 
 class LineState:
     """A service line with its policy, pools per language and step, and business timeline."""
 
-    __slots__ = ("boundaries", "idx", "line", "policy", "pools", "timeline")
+    __slots__ = ("boundaries", "idx", "line", "policy", "pools", "step_ends", "timeline")
 
     def __init__(
         self,
@@ -116,6 +130,10 @@ class LineState:
         while len(self.boundaries) < len(policy.steps):
             self.boundaries.append(None)
         self.boundaries[-1] = None
+        # The same as timedeltas, to add to an item's creation instant.
+        self.step_ends: list[timedelta | None] = [
+            None if b is None else timedelta(seconds=b) for b in self.boundaries
+        ]
 
 
 class Agent:
@@ -140,13 +158,13 @@ class Agent:
         "in_use",
         "last_mark",
         "on_shift",
+        "online",
         "pools",
         "shift_ends",
         "shift_seconds",
         "specialist",
         "status",
         "vendor",
-        "ver",
     )
 
     def __init__(self, idx: int, specialist: Specialist) -> None:
@@ -158,10 +176,10 @@ class Agent:
         self.status = specialist.status
         self.employed = True
         self.on_shift = False
+        self.online = False  # on shift, employed and available: kept by refresh()
         self.shift_ends: datetime | None = None
         self.cap = [specialist.capacity.get(c, 0) for c in CHANNELS]
         self.in_use = [0] * len(CHANNELS)
-        self.ver = [0] * len(CHANNELS)
         self.avail = [False] * len(CHANNELS)
         self.pools: list[list[Pool]] = [[] for _ in CHANNELS]
         self.fits: dict[int, Fit] = {}
@@ -176,9 +194,10 @@ class Agent:
         self.shift_seconds = 0.0
         self.last_mark: float | None = None
 
-    @property
-    def online(self) -> bool:
-        return self.on_shift and self.employed and self.status is _AVAILABLE
+    def refresh(self) -> None:
+        """Recompute ``online`` after ``on_shift``, ``employed`` or ``status`` changed (a
+        plain attribute: the hot path reads it on every offer and release)."""
+        self.online = self.on_shift and self.employed and self.status is _AVAILABLE
 
     def mark(self, now_ts: float) -> None:
         """Account on-shift and busy time up to ``now_ts`` (occupancy in fairness reports)."""
@@ -196,7 +215,7 @@ class Ticket:
     __slots__ = (
         "attempts",
         "attrs",
-        "created_ts",
+        "created_at",
         "due",
         "excluded",
         "holder",
@@ -208,13 +227,13 @@ class Ticket:
         "step",
     )
 
-    def __init__(self, item: WorkItem, line: LineState, due: datetime | None) -> None:
+    def __init__(self, item: WorkItem, line: LineState, due: datetime | None, pool: Pool) -> None:
         self.item = item
         self.line = line
         self.due = due
-        self.created_ts = item.created_at.timestamp()
+        self.created_at = item.created_at
         self.step = 0
-        self.pool: Pool = line.pools[item.language][0]
+        self.pool = pool
         self.seq = -1  # queue sequence number; -1 while not queued
         self.excluded: set[int] | None = None  # specialists who rejected or let it time out
         self.attempts = 0
@@ -287,7 +306,7 @@ class Index:
                 ):
                     continue
                 agent.pools[pool.channel].append(pool)
-                agent.idle_keyed = agent.idle_keyed or pool.ranking is Ranking.LONGEST_IDLE
+                agent.idle_keyed = agent.idle_keyed or pool.ranking is _LONGEST_IDLE
                 joined = True
         if joined:
             agent.fits[state.idx] = self._fits.fit(line, specialist)
@@ -295,34 +314,40 @@ class Index:
     # -- availability ------------------------------------------------------------------
 
     def entry(self, pool: Pool, agent: Agent) -> AgentEntry:
+        """A new entry of ``agent`` in ``pool``: the ranking key negated (so that the best is
+        largest, at the end of ``pool.ranked``), −index, and the agent."""
         fit = agent.fits[pool.line.idx]
-        idx, ver, ranking = agent.idx, agent.ver[pool.channel], pool.ranking
+        ranking = pool.ranking
         if ranking is _LEAST_COST:
-            return (fit.cost, idx, ver)
+            return (-fit.cost, -agent.idx, agent)
         if ranking is _BEST_SKILL:
-            return (-fit.level, fit.cost, idx, ver)
+            return (fit.level, -fit.cost, -agent.idx, agent)
         if ranking is _COST_SLA:
-            return (fit.handle_seconds / 3600 * fit.cost, idx, ver)
-        return (agent.idle_since, idx, ver)
+            return (-(fit.handle_seconds / 3600 * fit.cost), -agent.idx, agent)
+        return (-agent.idle_since, -agent.idx, agent)
 
     def sync(self, agent: Agent, channel: int, *, rekey: bool = False) -> None:
         """Make the pools of ``channel`` agree with whether ``agent`` can take work there."""
         want = agent.online and agent.in_use[channel] < agent.cap[channel]
-        if want == agent.avail[channel] and not (want and rekey):
+        was = agent.avail[channel]
+        if want == was and not (want and rekey):
             return
         agent.avail[channel] = want
         idx = agent.idx
-        if want:
-            agent.ver[channel] += 1
+        if want:  # a new entry each time: the one made before is stale from now on
             closed = agent.closed
+            entry = self.entry
             for pool in agent.pools[channel]:
                 if pool.line.idx in closed:
                     continue
-                pool.live.add(idx)
-                insort(pool.ranked, self.entry(pool, agent))
+                if was and pool.ranking is not _LONGEST_IDLE and idx in pool.live:
+                    continue  # re-keying: a fixed key stays valid, only idle instants move
+                new = entry(pool, agent)
+                pool.live[idx] = new
+                insort(pool.ranked, new)
         else:
             for pool in agent.pools[channel]:
-                pool.live.discard(idx)
+                pool.live.pop(idx, None)
 
     def sync_all(self, agent: Agent, *, rekey: bool = False) -> None:
         for channel in range(len(CHANNELS)):
@@ -335,60 +360,64 @@ class Index:
         for pools in agent.pools:
             for pool in pools:
                 if pool.line.idx == line_idx:
-                    pool.live.discard(agent.idx)
+                    pool.live.pop(agent.idx, None)
 
     # -- walking pools -----------------------------------------------------------------
-
-    def _valid(self, pool: Pool, entry: AgentEntry) -> bool:
-        idx = entry[-2]
-        return idx in pool.live and self.agents[idx].ver[pool.channel] == entry[-1]
 
     def candidates(self, pool: Pool, ticket: Ticket, limit: int, eligible: int) -> list[AgentEntry]:
         """The best ``limit`` live specialists of ``pool`` who may take ``ticket``, in
         ranking order.
 
-        The walk stops as soon as it has ``limit`` of them or all there are (the live count
-        is known), so stale entries behind the last live one are never read; when a walk
-        meets many stale entries the pool is compacted on the spot (amortized O(1)).
+        The walk goes backwards from the end of ``pool.ranked`` (the best) and stops as soon
+        as it has ``limit`` of them or all there are (the live count is known). The walked
+        tail is then rewritten without the stale entries it met — a slice at the end of the
+        list, so dropping them costs what reading them did (amortized O(1) per entry, never
+        a shift of the whole list).
         """
-        ranked = pool.ranked
-        live, agents, channel = pool.live, self.agents, pool.channel
-        excluded = ticket.excluded
         flt = pool.item_filter
         if flt is None:  # then ``eligible`` (from :meth:`eligible_count`) is exact
             limit = min(limit, eligible)
-        attrs = None if flt is None else ticket.attributes(self.clock())
         found: list[AgentEntry] = []
         if limit <= 0:
             return found
-        stale = 0
-        for entry in ranked:
-            idx = entry[-2]
-            if idx not in live or agents[idx].ver[channel] != entry[-1]:
-                stale += 1
+        ranked, live = pool.ranked, pool.live
+        excluded = ticket.excluded
+        attrs = None if flt is None else ticket.attributes(self.clock())
+        kept: list[AgentEntry] = []  # valid entries walked, best first
+        i = len(ranked)
+        while i:
+            i -= 1
+            entry = ranked[i]
+            idx = entry[-1].idx
+            if live.get(idx) is not entry:
                 continue
+            kept.append(entry)
             if (excluded is None or idx not in excluded) and (
-                flt is None or flt.matches(attrs or {}, agent_attributes(agents[idx]))
+                flt is None or flt.matches(attrs or {}, agent_attributes(entry[-1]))
             ):
                 found.append(entry)
                 if len(found) >= limit:
                     break
-        if stale > _STALE_WALK and stale > len(live):
-            pool.ranked = [e for e in ranked if self._valid(pool, e)]
+        if len(ranked) - i != len(kept):  # stale entries met: drop them
+            kept.reverse()
+            ranked[i:] = kept
         return found
 
     def eligible_count(self, pool: Pool, ticket: Ticket) -> int:
         live = pool.live
+        excluded = ticket.excluded
         if pool.item_filter is not None:
             flt, attrs = pool.item_filter, ticket.attributes(self.clock())
-            excluded = ticket.excluded or set()
+            agents = self.agents
             return sum(
                 1
                 for idx in live
-                if idx not in excluded and flt.matches(attrs, agent_attributes(self.agents[idx]))
+                if (excluded is None or idx not in excluded)
+                and flt.matches(attrs, agent_attributes(agents[idx]))
             )
-        excluded_live = 0 if not ticket.excluded else len(ticket.excluded & live)
-        return len(live) - excluded_live
+        if not excluded:
+            return len(live)
+        return len(live) - sum(1 for idx in excluded if idx in live)
 
     # -- queues ------------------------------------------------------------------------
 
@@ -396,7 +425,7 @@ class Index:
         self._seq += 1
         ticket.seq = self._seq
         pool = ticket.pool
-        heappush(pool.queue, (-ticket.item.priority, ticket.created_ts, self._seq, ticket))
+        heappush(pool.queue, (-ticket.item.priority, ticket.created_at, self._seq, ticket))
         pool.queued += 1
 
     def enqueue_bulk(self, tickets: list[Ticket]) -> None:
@@ -407,7 +436,7 @@ class Index:
             self._seq += 1
             ticket.seq = self._seq
             pool = ticket.pool
-            pool.queue.append((-ticket.item.priority, ticket.created_ts, self._seq, ticket))
+            pool.queue.append((-ticket.item.priority, ticket.created_at, self._seq, ticket))
             pool.queued += 1
             if id(pool) not in touched:
                 touched.add(id(pool))
@@ -460,7 +489,7 @@ class Index:
                 continue
             waiting += pool.queued
             entry = self._first_item(pool, agent)
-            if entry is not None and (best is None or entry[:3] < best[:3]):
+            if entry is not None and (best is None or entry < best):  # seq is unique
                 best, best_pool = entry, pool
         if best is None or best_pool is None:
             return None
@@ -474,7 +503,8 @@ class Index:
         for state in self.lines:
             for pools in state.pools.values():
                 for pool in pools:
-                    ranked = [e for e in pool.ranked if self._valid(pool, e)]
+                    live = pool.live
+                    ranked = [e for e in pool.ranked if live.get(e[-1].idx) is e]
                     queue = [e for e in pool.queue if e[3].seq == e[2]]
                     dropped += len(pool.ranked) - len(ranked) + len(pool.queue) - len(queue)
                     heapify(queue)
