@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from heapq import heappop, heappush
+from operator import itemgetter
 from typing import Any
 
 from kpo.domain.calendars import BusinessCalendar
@@ -51,7 +52,17 @@ from kpo.domain.specialists import Specialist, SpecialistStatus
 from kpo.domain.work_items import WorkItem, WorkItemState
 from kpo.routing.explain import Candidate, Decision, Trigger
 from kpo.routing.fairness import FairnessReport, SpecialistLoad, VendorTargets
-from kpo.routing.index import CHANNELS, Agent, Index, LineState, Pool, Ticket
+from kpo.routing.index import (
+    CHANNELS,
+    NO_LINES,
+    Agent,
+    Index,
+    LineState,
+    Pool,
+    Ticket,
+    priority_of,
+    with_priority,
+)
 from kpo.routing.policies import DEFAULT_POLICY, Ranking, RoutingPolicy
 from kpo.routing.ranking import score, urgency
 from kpo.routing.timeline import BusinessTimeline
@@ -75,13 +86,32 @@ _LAZY: type[tuple[Any, ...]] = tuple
 _TINY = 1e-12
 
 
+def _maker(cls: type[DomainEvent]) -> Any:
+    """``cls(*fields)`` for a frozen, slotted event class at half the cost: the generated
+    function sets the slots directly (the dataclass constructor goes through
+    ``object.__setattr__`` for each field)."""
+    names = [f.name for f in fields(cls)]
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    scope.update({f"set_{n}": getattr(cls, n).__set__ for n in names})
+    body = "".join(f"    set_{n}(event, {n})\n" for n in names)
+    exec(f"def make({', '.join(names)}):\n    event = new(cls)\n{body}    return event\n", scope)
+    return scope["make"]
+
+
+_MAKERS: dict[type[DomainEvent], Any] = {}
+
+
 def _build_event(entry: Any) -> DomainEvent:
     """An event from its log entry: ``(event class, *fields)`` or the event itself."""
-    if type(entry) is _LAZY:
-        event: DomainEvent = entry[0](*entry[1:])
-        return event
-    built: DomainEvent = entry
-    return built
+    if type(entry) is not _LAZY:
+        built: DomainEvent = entry
+        return built
+    cls = entry[0]
+    make = _MAKERS.get(cls)
+    if make is None:
+        make = _MAKERS[cls] = _maker(cls)
+    event: DomainEvent = make(*entry[1:])
+    return event
 
 
 @dataclass(frozen=True)
@@ -240,13 +270,9 @@ class Router:
         agent.refresh()
         agent.shift_ends = ends
         agent.idle_since = max(agent.idle_since, self._now_ts)
-        agent.closed.clear()
+        agent.closed = NO_LINES
         agent.cutoff_no += 1
-        agent.cutoffs = sorted(
-            (ends - timedelta(seconds=fit.handle_seconds), line_idx)
-            for line_idx, fit in agent.fits.items()
-        )
-        agent.cutoffs.reverse()  # pop from the end: earliest first
+        agent.cutoff_pos = 0
         self._cutoff(agent, agent.cutoff_no, now)
         self._timer(ends, _SHIFT_END, agent, agent.cutoff_no)
         self._become_available(agent, now)
@@ -254,11 +280,14 @@ class Router:
     def _cutoff(self, agent: Agent, token: int, at: datetime) -> None:
         if token != agent.cutoff_no:
             return
-        cutoffs = agent.cutoffs
-        while cutoffs and cutoffs[-1][0] <= at:
-            self._index.close_line(agent, cutoffs.pop()[1])
-        if cutoffs:
-            self._timer(cutoffs[-1][0], _CUTOFF, agent, token)
+        cutoffs, pos, ends = agent.cutoffs, agent.cutoff_pos, agent.shift_ends
+        assert ends is not None
+        while pos < len(cutoffs) and ends - cutoffs[pos][0] <= at:
+            self._index.close_line(agent, cutoffs[pos][1])
+            pos += 1
+        agent.cutoff_pos = pos
+        if pos < len(cutoffs):
+            self._timer(ends - cutoffs[pos][0], _CUTOFF, agent, token)
 
     def shift_ended(self, specialist_id: str, *, now: datetime) -> None:
         """Off shift: no new offers; open offers go back to the queue, assigned work stays."""
@@ -444,12 +473,28 @@ class Router:
         self._close(ticket, now)
 
     def _close(self, ticket: Ticket, at: datetime) -> None:
-        del self._tickets[ticket.item.id]
-        self._escalations.pop(ticket.item.id, None)
-        self._index.dequeue(ticket)
-        agent = self._release(ticket, at, ended=True)
-        if agent is not None:
-            self._refill(agent, ticket.pool.channel, at, rekey=agent.idle_keyed)
+        item_id = ticket.item.id
+        del self._tickets[item_id]
+        if self._escalations:
+            self._escalations.pop(item_id, None)
+        if ticket.seq >= 0:  # Index.dequeue
+            ticket.seq = -1
+            ticket.pool.queued -= 1
+        agent = ticket.holder
+        if agent is None:
+            return
+        now_ts = self._now_ts  # _release(ended=True), inlined: this is the hot path
+        agent.mark(now_ts)
+        del agent.held[item_id]
+        channel = ticket.pool.channel
+        agent.in_use[channel] -= 1
+        ticket.holder = None
+        agent.idle_since = now_ts
+        self._fill(agent, channel, at)
+        if agent.idle_keyed:
+            self._index.sync_all(agent, rekey=True)
+        else:
+            self._index.sync(agent, channel)
 
     def _release(self, ticket: Ticket, at: datetime, *, ended: bool) -> Agent | None:
         agent = ticket.holder
@@ -543,7 +588,10 @@ class Router:
         targets = self.settings.vendor_targets
         want = self._want
         chosen = 0
-        eligible = index.eligible_count(pool, ticket)
+        if pool.item_filter is None and not ticket.excluded:
+            eligible = len(pool.live)  # Index.eligible_count, inlined for the common case
+        else:
+            eligible = index.eligible_count(pool, ticket)
         if targets is None:
             top = index.candidates(pool, ticket, want, eligible)
         else:
@@ -647,7 +695,11 @@ class Router:
             if found is None:
                 return
             ticket, pool, waiting = found
-            others = index.eligible_count(pool, ticket) - (agent.idx in pool.live)
+            if pool.item_filter is None and not ticket.excluded:
+                eligible = len(pool.live)  # Index.eligible_count, inlined
+            else:
+                eligible = index.eligible_count(pool, ticket)
+            others = eligible - (agent.idx in pool.live)
             # The decision is logged as a tuple and built when drained (_build_decision).
             self._decisions.append(
                 (pool, ticket.item.id, at, others + 1, agent, agent.idle_since, self._now_ts,
@@ -674,22 +726,20 @@ class Router:
             key = fit.handle_seconds / 3600 * fit.cost
         else:
             key = idle_since
-        item_urgency = self._urgency_of(due, pool.line.timeline, at)
-        candidate = Candidate(
-            agent.id, agent.vendor, score(ranking, key, now_ts=now_ts, item_urgency=item_urgency)
+        item_urgency = (  # only cost_sla scores read it
+            self._urgency_of(due, pool.line.timeline, at) if ranking is _COST_SLA else 0.0
         )
-        return Decision(
-            item_id,
-            at,
-            _FREED,
-            pool.step,
-            ranking,
-            eligible,
-            (candidate,),
-            agent.id,
-            f"specialist {agent.id} became free and this was the first of {waiting} "
-            "waiting item(s) they may take (priority, then oldest)",
+        candidate = _make(
+            Candidate,
+            (agent.id, agent.vendor, score(ranking, key, now_ts=now_ts, item_urgency=item_urgency)),
         )
+        decision: Decision = _make(
+            Decision,
+            (item_id, at, _FREED, pool.step, ranking, eligible, (candidate,), agent.id,
+             f"specialist {agent.id} became free and this was the first of {waiting} "
+             "waiting item(s) they may take (priority, then oldest)"),
+        )  # fmt: skip
+        return decision
 
     # ================================================================ rebuild
 
@@ -735,12 +785,24 @@ class Router:
         """Offer queued items to free specialists (after :meth:`restore`); returns how many
         were offered. Items whose pool has nobody free are not looked at."""
         self._tick(now)
-        waiting = sorted(
-            (t for t in self._tickets.values() if t.seq >= 0 and t.pool.live),
-            key=lambda t: (-t.item.priority, t.created_at, t.seq),
-        )
+        # Task order, as sorted(key=(-priority, created_at, seq)) over the waiting tickets:
+        # their queue entries are that key already, so no key tuple is made per item.
+        waiting: list[tuple[int, Ticket]] = []
+        for state in self._lines.values():
+            for pools in state.pools.values():
+                for pool in pools:
+                    if not pool.live:
+                        continue
+                    for entry in pool.queue:
+                        key, ticket = entry
+                        if ticket.seq is not key:
+                            continue
+                        if priority_of(key) != ticket.item.priority:  # changed since queued
+                            entry = (with_priority(key, ticket.item.priority), ticket)
+                        waiting.append(entry)
+        waiting.sort(key=itemgetter(0))
         offered = 0
-        for ticket in waiting:
+        for _, ticket in waiting:
             if ticket.seq >= 0 and ticket.pool.live:
                 self._index.dequeue(ticket)
                 offered += self._route(ticket, now, Trigger.RESTORED).winner is not None

@@ -16,15 +16,18 @@
   because then reading them, dropping the stale entries met on the way and inserting the
   cheap specialists who churn most all happen at the end of the list, where a list is O(1)
   to change. :meth:`Index.compact` drops the rest (off the hot path).
-* ``pool.queue`` orders waiting items by task order (priority, age, arrival) with the same
-  lazy deletion (an entry is valid while the item's queue sequence number matches).
+* ``pool.queue`` is a heap of waiting items in task order (priority, age, arrival) with the
+  same lazy deletion: entries ``(key, ticket)`` where the key is one int (:func:`task_key`),
+  so a heap step compares two ints instead of walking a tuple of priority, datetime and
+  sequence number; an entry is valid while the ticket's ``seq`` *is* its key.
 """
 
 from __future__ import annotations
 
 from bisect import insort
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Set as AbstractSet
+from datetime import UTC, datetime, timedelta
 from heapq import heapify, heappop, heappush
 from typing import Any
 
@@ -46,13 +49,35 @@ _NO_ITEM: Mapping[str, Any] = {}
 # Enum members read through the class are slow (a descriptor call); the hot path reads these.
 _LEAST_COST, _BEST_SKILL, _COST_SLA = Ranking.LEAST_COST, Ranking.BEST_SKILL, Ranking.COST_SLA
 _LONGEST_IDLE = Ranking.LONGEST_IDLE
+NO_LINES: frozenset[int] = frozenset()
 _AVAILABLE = SpecialistStatus.AVAILABLE
 
 # (*ranking key negated, −agent index, agent): sorted ascending, so the best is last; the
 # agent index breaks ties (lower first) and makes every entry of a pool compare unequal
 # except the stale and current entries of one specialist, where the agent is identical.
 AgentEntry = tuple[Any, ...]
-ItemEntry = tuple[int, datetime, int, "Ticket"]  # (-priority, created_at, seq, ticket)
+ItemEntry = tuple[int, "Ticket"]  # (task_key(...), ticket)
+
+_EPOCH = datetime(1, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_SEQ_BITS = 40  # arrival numbers below 2**40
+_PRIORITY_SHIFT = 100  # microseconds since year 1 (< 2**59) << 40 stay below 2**100
+
+
+def task_key(priority: int, created_at: datetime, seq: int) -> int:
+    """Task order as one int: higher ``priority`` first, then the oldest ``created_at``, then
+    the lower ``seq`` — the order of ``(-priority, created_at, seq)``, compared at once."""
+    micros = (created_at - _EPOCH) // _MICROSECOND
+    return ((9 - priority) << _PRIORITY_SHIFT) + (micros << _SEQ_BITS) + seq
+
+
+def with_priority(key: int, priority: int) -> int:
+    """``key`` with its priority replaced (age and arrival kept)."""
+    return ((9 - priority) << _PRIORITY_SHIFT) + (key & ((1 << _PRIORITY_SHIFT) - 1))
+
+
+def priority_of(key: int) -> int:
+    return 9 - (key >> _PRIORITY_SHIFT)
 
 
 class Pool:
@@ -147,6 +172,7 @@ class Agent:
         "closed",
         "country",
         "cutoff_no",
+        "cutoff_pos",
         "cutoffs",
         "employed",
         "fits",
@@ -160,6 +186,7 @@ class Agent:
         "on_shift",
         "online",
         "pools",
+        "rank",
         "shift_ends",
         "shift_seconds",
         "specialist",
@@ -181,10 +208,14 @@ class Agent:
         self.cap = [specialist.capacity.get(c, 0) for c in CHANNELS]
         self.in_use = [0] * len(CHANNELS)
         self.avail = [False] * len(CHANNELS)
-        self.pools: list[list[Pool]] = [[] for _ in CHANNELS]
+        self.rank = -idx  # the tie-break in pool entries, one int shared by all of them
+        self.pools: tuple[tuple[Pool, ...], ...] = ()  # per channel, set by Index.add
         self.fits: dict[int, Fit] = {}
-        self.closed: set[int] = set()
-        self.cutoffs: list[tuple[datetime, int]] = []
+        self.closed: AbstractSet[int] = NO_LINES  # lines closed for the rest of the shift
+        # When each line closes before the shift ends, earliest first: (handle time, line),
+        # one tuple shared by every specialist with the same fits; cutoff_pos is the next.
+        self.cutoffs: tuple[tuple[timedelta, int], ...] = ()
+        self.cutoff_pos = 0
         self.cutoff_no = 0
         self.held: dict[str, Ticket] = {}
         self.idle_since = 0.0
@@ -234,7 +265,7 @@ class Ticket:
         self.created_at = item.created_at
         self.step = 0
         self.pool = pool
-        self.seq = -1  # queue sequence number; -1 while not queued
+        self.seq = -1  # task key while queued (see task_key); -1 while not queued
         self.excluded: set[int] | None = None  # specialists who rejected or let it time out
         self.attempts = 0
         self.holder: Agent | None = None
@@ -268,6 +299,7 @@ class Index:
                 self._lines_by_skill.setdefault(requirement.skill, []).append(state)
         self._fits = FitCache()
         self._seq = 0
+        self._cutoff_plans: dict[tuple[tuple[timedelta, int], ...], Any] = {}  # interned
 
     # -- membership --------------------------------------------------------------------
 
@@ -278,14 +310,24 @@ class Index:
         self.agents.append(agent)
         self.by_id[agent.id] = agent
         seen: set[int] = set()
+        pools: list[list[Pool]] = [[] for _ in CHANNELS]
         for skill in specialist.skills:
             for state in self._lines_by_skill.get(skill, ()):
                 if state.idx not in seen:
                     seen.add(state.idx)
-                    self._join(agent, state)
+                    self._join(agent, state, pools)
+        agent.pools = tuple(tuple(p) for p in pools)  # the empty tuple is shared
+        plan = tuple(
+            sorted(
+                ((timedelta(seconds=fit.handle_seconds), line_idx)
+                 for line_idx, fit in agent.fits.items()),
+                key=lambda c: (-c[0], c[1]),
+            )
+        )  # fmt: skip
+        agent.cutoffs = self._cutoff_plans.setdefault(plan, plan)
         return agent
 
-    def _join(self, agent: Agent, state: LineState) -> None:
+    def _join(self, agent: Agent, state: LineState, pools: list[list[Pool]]) -> None:
         line, specialist = state.line, agent.specialist
         if specialist.capacity.get(line.channel, 0) <= 0:
             return
@@ -305,7 +347,7 @@ class Index:
                     and not flt.matches(_NO_ITEM, agent_attributes(agent))
                 ):
                     continue
-                agent.pools[pool.channel].append(pool)
+                pools[pool.channel].append(pool)
                 agent.idle_keyed = agent.idle_keyed or pool.ranking is _LONGEST_IDLE
                 joined = True
         if joined:
@@ -319,12 +361,12 @@ class Index:
         fit = agent.fits[pool.line.idx]
         ranking = pool.ranking
         if ranking is _LEAST_COST:
-            return (-fit.cost, -agent.idx, agent)
+            return (fit.neg_cost, agent.rank, agent)
         if ranking is _BEST_SKILL:
-            return (fit.level, -fit.cost, -agent.idx, agent)
+            return (fit.level, fit.neg_cost, agent.rank, agent)
         if ranking is _COST_SLA:
-            return (-(fit.handle_seconds / 3600 * fit.cost), -agent.idx, agent)
-        return (-agent.idle_since, -agent.idx, agent)
+            return (fit.neg_cost_sla, agent.rank, agent)
+        return (-agent.idle_since, agent.rank, agent)
 
     def sync(self, agent: Agent, channel: int, *, rekey: bool = False) -> None:
         """Make the pools of ``channel`` agree with whether ``agent`` can take work there."""
@@ -350,13 +392,20 @@ class Index:
                 pool.live.pop(idx, None)
 
     def sync_all(self, agent: Agent, *, rekey: bool = False) -> None:
-        for channel in range(len(CHANNELS)):
-            if agent.pools[channel]:
+        online, in_use, cap, avail = agent.online, agent.in_use, agent.cap, agent.avail
+        for channel, pools in enumerate(agent.pools):
+            # sync() would return at once when nothing changes and nothing is re-keyed
+            if pools and (
+                (online and in_use[channel] < cap[channel]) != avail[channel]
+                or (rekey and avail[channel])
+            ):
                 self.sync(agent, channel, rekey=rekey)
 
     def close_line(self, agent: Agent, line_idx: int) -> None:
         """Not enough shift left for this line's items: leave its pools until the next shift."""
-        agent.closed.add(line_idx)
+        closed = agent.closed if isinstance(agent.closed, set) else set(agent.closed)
+        closed.add(line_idx)
+        agent.closed = closed
         for pools in agent.pools:
             for pool in pools:
                 if pool.line.idx == line_idx:
@@ -423,9 +472,9 @@ class Index:
 
     def enqueue(self, ticket: Ticket) -> None:
         self._seq += 1
-        ticket.seq = self._seq
+        key = ticket.seq = task_key(ticket.item.priority, ticket.created_at, self._seq)
         pool = ticket.pool
-        heappush(pool.queue, (-ticket.item.priority, ticket.created_at, self._seq, ticket))
+        heappush(pool.queue, (key, ticket))
         pool.queued += 1
 
     def enqueue_bulk(self, tickets: list[Ticket]) -> None:
@@ -434,9 +483,9 @@ class Index:
         pools: list[Pool] = []
         for ticket in tickets:
             self._seq += 1
-            ticket.seq = self._seq
+            key = ticket.seq = task_key(ticket.item.priority, ticket.created_at, self._seq)
             pool = ticket.pool
-            pool.queue.append((-ticket.item.priority, ticket.created_at, self._seq, ticket))
+            pool.queue.append((key, ticket))
             pool.queued += 1
             if id(pool) not in touched:
                 touched.add(id(pool))
@@ -451,18 +500,21 @@ class Index:
 
     def _first_item(self, pool: Pool, agent: Agent) -> ItemEntry | None:
         queue = pool.queue
-        while queue and queue[0][3].seq != queue[0][2]:
+        while queue and queue[0][1].seq is not queue[0][0]:
             heappop(queue)
         if not queue:
             return None
         top = queue[0]
-        if self._may_take(pool, agent, top[3]):
+        ticket = top[1]
+        if (ticket.excluded is None and pool.item_filter is None) or self._may_take(
+            pool, agent, ticket
+        ):
             return top
         size = len(queue)
         frontier: list[tuple[ItemEntry, int]] = [(top, 0)]
         while frontier:
             entry, i = heappop(frontier)
-            if entry[3].seq == entry[2] and self._may_take(pool, agent, entry[3]):
+            if entry[1].seq is entry[0] and self._may_take(pool, agent, entry[1]):
                 return entry
             child = 2 * i + 1
             if child < size:
@@ -489,11 +541,11 @@ class Index:
                 continue
             waiting += pool.queued
             entry = self._first_item(pool, agent)
-            if entry is not None and (best is None or entry < best):  # seq is unique
+            if entry is not None and (best is None or entry[0] < best[0]):
                 best, best_pool = entry, pool
         if best is None or best_pool is None:
             return None
-        return best[3], best_pool, waiting
+        return best[1], best_pool, waiting
 
     # -- maintenance -------------------------------------------------------------------
 
@@ -505,7 +557,7 @@ class Index:
                 for pool in pools:
                     live = pool.live
                     ranked = [e for e in pool.ranked if live.get(e[-1].idx) is e]
-                    queue = [e for e in pool.queue if e[3].seq == e[2]]
+                    queue = [e for e in pool.queue if e[1].seq is e[0]]
                     dropped += len(pool.ranked) - len(ranked) + len(pool.queue) - len(queue)
                     heapify(queue)
                     pool.ranked, pool.queue = ranked, queue
