@@ -1,7 +1,8 @@
 """Online routing: routing a new item and matching a freed specialist, at two scales.
 
-Run with ``.venv/bin/python -m bench routing`` (both scales) or
-``.venv/bin/python -m bench.routing --small`` (10,000 specialists only); figures go to
+Run with ``.venv/bin/python -m bench routing`` (both scales, each in its own process so that
+the memory figures of one do not carry into the other), ``.venv/bin/python -m bench.routing
+--small`` (10,000 specialists only) or ``--large`` (100,000 only); figures go to
 docs/benchmarks.md. The network is synthetic and seeded: 50 skills, 20 languages, 25 time
 zones, 100 service lines (call, chat, ticket; one or two required skills; half of them with a
 two-step policy), five vendors. Half of the lines are overloaded: their queues hold the
@@ -25,6 +26,7 @@ import os
 import platform
 import random
 import resource
+import subprocess
 import sys
 import time
 from collections import deque
@@ -353,10 +355,14 @@ def run(n_specialists: int, queued: int, ops: int) -> None:
 
 
 def main() -> None:
+    if "--large" in sys.argv:
+        run(100_000, 1_000_000, 20_000)
+        return
     print(f"python {platform.python_version()} on {platform.machine()}, {platform.processor()}")
     run(10_000, 50_000, 20_000)
     if "--small" not in sys.argv:
-        run(100_000, 1_000_000, 20_000)
+        sys.stdout.flush()  # a fresh process: resident memory is the large scale's own
+        subprocess.run([sys.executable, "-m", "bench.routing", "--large"], check=True)
 
 
 _: Callable[[], None] = main

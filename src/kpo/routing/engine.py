@@ -483,8 +483,12 @@ class Router:
         agent = ticket.holder
         if agent is None:
             return
-        now_ts = self._now_ts  # _release(ended=True), inlined: this is the hot path
-        agent.mark(now_ts)
+        now_ts = self._now_ts  # _release(ended=True) and agent.mark(), inlined: the hot path
+        last = agent.last_mark
+        if last is not None and now_ts > last and agent.on_shift:
+            agent.shift_seconds += now_ts - last
+            agent.busy_seconds += now_ts - last  # it holds this item
+        agent.last_mark = now_ts
         del agent.held[item_id]
         channel = ticket.pool.channel
         agent.in_use[channel] -= 1
@@ -669,7 +673,13 @@ class Router:
         if ticket.seq >= 0:  # Index.dequeue
             ticket.seq = -1
             ticket.pool.queued -= 1
-        agent.mark(self._now_ts)
+        now_ts = self._now_ts  # agent.mark(now_ts), inlined: this is the hot path
+        last = agent.last_mark
+        if last is not None and now_ts > last and agent.on_shift:
+            agent.shift_seconds += now_ts - last
+            if agent.held:
+                agent.busy_seconds += now_ts - last
+        agent.last_mark = now_ts
         self._move(item, _OFFERED, at)
         item.specialist_id = agent.id
         ticket.holder = agent

@@ -432,24 +432,23 @@ class Index:
         ranked, live = pool.ranked, pool.live
         excluded = ticket.excluded
         attrs = None if flt is None else ticket.attributes(self.clock())
-        kept: list[AgentEntry] = []  # valid entries walked, best first
+        stale = 0
         i = len(ranked)
         while i:
             i -= 1
             entry = ranked[i]
             idx = entry[-1].idx
             if live.get(idx) is not entry:
+                stale += 1
                 continue
-            kept.append(entry)
             if (excluded is None or idx not in excluded) and (
                 flt is None or flt.matches(attrs or {}, agent_attributes(entry[-1]))
             ):
                 found.append(entry)
                 if len(found) >= limit:
                     break
-        if len(ranked) - i != len(kept):  # stale entries met: drop them
-            kept.reverse()
-            ranked[i:] = kept
+        if stale:  # drop the stale entries met: the walked tail keeps its valid ones
+            ranked[i:] = [e for e in ranked[i:] if live.get(e[-1].idx) is e]
         return found
 
     def eligible_count(self, pool: Pool, ticket: Ticket) -> int:
@@ -540,7 +539,15 @@ class Index:
             if not pool.queued or pool.line.idx in closed:
                 continue
             waiting += pool.queued
-            entry = self._first_item(pool, agent)
+            queue = pool.queue
+            top = queue[0]  # a valid entry exists (pool.queued > 0): drop stale ones above it
+            while top[1].seq is not top[0]:
+                heappop(queue)
+                top = queue[0]
+            if top[1].excluded is None and pool.item_filter is None:
+                entry: ItemEntry | None = top  # _first_item's common case, inlined
+            else:
+                entry = self._first_item(pool, agent)
             if entry is not None and (best is None or entry[0] < best[0]):
                 best, best_pool = entry, pool
         if best is None or best_pool is None:
