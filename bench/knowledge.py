@@ -151,7 +151,7 @@ def lexical(app: App, path: Path, articles: list[dict[str, Any]]) -> None:
     )
     p50, p95 = _percentiles(times)
     print(
-        f"lexical search over {len(articles):,} articles, {len(queries)} queries of 5 words, "
+        f"lexical search over {len(articles):,} articles, {len(queries)} queries of 4 words, "
         f"top 10 with snippets: p50 {p50:.1f} ms, p95 {p95:.1f} ms"
     )
 

@@ -145,12 +145,17 @@ class ParsedQuery:
 
         A full-text index ranks every matching row; matching all words first keeps that set
         small for common words, and a search relaxes only while it has too few results.
-        Beyond ``most`` terms, the longest are used (longer words tend to be rarer).
+        Beyond ``most`` terms, the stricter levels combine the longest ``most`` (longer
+        words tend to be rarer); the loosest level always has every term.
         """
         optional = [*self.words, *(p + "*" for p in self.prefixes)]
-        if len(optional) > most:
-            optional = sorted(optional, key=len, reverse=True)[:most]
-        return [list(combinations(optional, size)) for size in range(len(optional), 0, -1)]
+        if not optional:
+            return []
+        strict = (
+            sorted(optional, key=len, reverse=True)[:most] if len(optional) > most else optional
+        )
+        levels = [list(combinations(strict, size)) for size in range(len(strict), 1, -1)]
+        return [*levels, [(term,) for term in optional]]
 
 
 def parse_query(text: str) -> ParsedQuery:

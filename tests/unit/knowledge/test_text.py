@@ -40,4 +40,5 @@ def test_match_levels_go_from_all_words_to_any_word() -> None:
     assert ("deliv*",) in levels[-1]
     many = parse_query("alpha beta gamma delta epsilon zeta eta").match_levels(most=5)
     assert len(many[0][0]) == 5
+    assert len(many[-1]) == 7  # any one of all the words
     assert parse_query('"only phrase"').match_levels() == []
