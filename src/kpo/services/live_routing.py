@@ -140,6 +140,8 @@ class LiveRouting:
             events.extend(item.events)  # changes made on the item itself, after the engine's
             item.events.clear()
         decisions = router.drain_decisions()
+        if not (events or decisions or stored.added or stored.touched or stored.extra):
+            return  # nothing happened: no transaction
         known = {i.id: i for i in stored.touched}
         added = {i.id for i in stored.added}
         try:
@@ -219,13 +221,15 @@ class LiveRouting:
         items were offered by the rebalancing."""
 
         def advance(router: Router, now: datetime) -> tuple[int, Stored]:
-            self._start_shifts(router, now)
+            started = self._start_shifts(router, now)
             router.advance(now)
-            return router.rebalance(now=now), Stored()
+            # New work is routed on arrival and freed capacity takes the next item by itself;
+            # only newly started shifts need the waiting items offered to them.
+            return (router.rebalance(now=now) if started else 0), Stored()
 
         return self.run(advance)
 
-    def _start_shifts(self, router: Router, now: datetime) -> None:
+    def _start_shifts(self, router: Router, now: datetime) -> int:
         if self._horizon is None or now >= self._horizon:
             start = now if self._horizon is None else self._horizon
             end = now + SHIFT_LOOKAHEAD
@@ -241,6 +245,7 @@ class LiveRouting:
             ]
             self._shifts.reverse()  # pop the earliest from the end
             self._horizon = end
+        started = 0
         while self._shifts and self._shifts[-1].at <= now:
             change = self._shifts.pop()
             specialist = self._specialists.get(change.specialist_id)
@@ -250,3 +255,5 @@ class LiveRouting:
                 and specialist.status is SpecialistStatus.AVAILABLE
             ):
                 router.shift_started(change.specialist_id, now=now, ends=change.ends)
+                started += 1
+        return started
