@@ -41,6 +41,7 @@ from pydantic import BaseModel
 SERVE_FLAG = "--serve"
 CONCURRENCY = 16
 ROUNDS = 3  # alternating throughput windows per server
+ERRORS: list[str] = []  # transport errors of the closed loops (reported)
 DURATION = 10.0
 WARMUP = 2.0
 RATES = (50.0, 200.0)  # requests per second of the open-loop latency runs
@@ -213,7 +214,11 @@ async def _closed_loop(base: str, path: str, headers: dict[str, str]) -> float:
     async def client(http: httpx.AsyncClient, stop: float) -> None:
         nonlocal done
         while time.monotonic() < stop:
-            answer = await http.post(path, json=BODY, headers=headers)
+            try:
+                answer = await http.post(path, json=BODY, headers=headers)
+            except httpx.TransportError as error:  # counted, not fatal: see ERRORS
+                ERRORS.append(f"{path}: {type(error).__name__}")
+                continue
             assert answer.status_code == 201, answer.text
             if counting:
                 done += 1
@@ -290,7 +295,9 @@ def _interleaved(url: str, auth: dict[str, str]) -> dict[str, dict[str, float]]:
                 )
                 got[f"failed@{rate:g}"] = failed
     finally:
-        for process, _ in servers.values():
+        for kind, (process, _) in servers.items():
+            if process.poll() is not None:
+                print(f"   the {kind} server exited with {process.returncode}")
             process.terminate()
             process.wait(timeout=30)
     for kind in targets:
@@ -311,6 +318,9 @@ def run(url: str, label: str) -> None:
         failed = "/".join(f"{got[f'failed@{r:g}']:.0f}" for r in RATES)
         print(f"{name:22}{got['throughput']:>7.0f}{cells}  {failed}")
     print(f"kpo / bare throughput: {share:.0%} (target >= 40 %); kpo p99 target <= 50 ms")
+    if ERRORS:
+        print(f"transport errors in the throughput windows: {len(ERRORS)} ({ERRORS[0]} …)")
+        ERRORS.clear()
 
 
 def main() -> None:

@@ -110,31 +110,37 @@ class LiveRouting:
             self._horizon = now
             self._shifts = []
             router.rebalance(now=now)
-            self._store(router, Stored(), self._uow())
+            with self._uow() as uow:
+                self._store(router, Stored(), uow)
         return self._router
 
     # -------------------------------------------------------------------- actions
 
     def run(
         self,
-        action: Callable[[Router, datetime], tuple[T, Stored]],
+        action: Callable[[Router, datetime, UnitOfWork], tuple[T, Stored]],
         *,
         uow: UnitOfWork | None = None,
     ) -> T:
-        """Run ``action(router, now)`` under the lock and store what it changed, in ``uow``
-        (the caller's, so that its commit carries what it marks) or a fresh one."""
+        """Run ``action(router, now, uow)`` under the lock and store what it changed in the
+        same transaction: ``uow`` is the caller's (so that its commit carries what it marks)
+        or a fresh one, open while the action reads and checks."""
         with self._lock:
             router = self._ensure()
             now = self._now()
-            try:
-                result, stored = action(router, now)
-            except Exception:
-                self._store(router, Stored(), self._uow())  # timers that fired before
-                raise
-            self._store(router, stored, uow or self._uow())
+            target = uow or self._uow()
+            with target:
+                try:
+                    result, stored = action(router, now, target)
+                except Exception:
+                    target.rollback()
+                    self._store(router, Stored(), target)  # timers that fired before
+                    raise
+                self._store(router, stored, target)
             return result
 
     def _store(self, router: Router, stored: Stored, uow: UnitOfWork) -> None:
+        """Write what the engine and the action changed into the open ``uow`` and commit."""
         events = router.drain_events()
         for item in (*stored.added, *stored.touched):
             events.extend(item.events)  # changes made on the item itself, after the engine's
@@ -145,23 +151,22 @@ class LiveRouting:
         known = {i.id: i for i in stored.touched}
         added = {i.id for i in stored.added}
         try:
-            with uow:
-                if stored.added:
-                    uow.work_items.add_many(stored.added)
-                for item_id in dict.fromkeys(e.item_id for e in events):
-                    if item_id in added:
-                        continue
-                    held = known.pop(item_id, None)
-                    changed = router.find(item_id) or held
-                    if changed is not None:
-                        uow.work_items.save(changed)
-                for rest in known.values():
-                    uow.work_items.save(rest)
-                for extra in stored.extra:
-                    extra(uow)
-                uow.events.append(events)
-                uow.decisions.append(decisions)
-                uow.commit()
+            if stored.added:
+                uow.work_items.add_many(stored.added)
+            for item_id in dict.fromkeys(e.item_id for e in events):
+                if item_id in added:
+                    continue
+                held = known.pop(item_id, None)
+                changed = router.find(item_id) or held
+                if changed is not None:
+                    uow.work_items.save(changed)
+            for rest in known.values():
+                uow.work_items.save(rest)
+            for extra in stored.extra:
+                extra(uow)
+            uow.events.append(events)
+            uow.decisions.append(decisions)
+            uow.commit()
         except BaseException:
             self._router = None  # the engine may be ahead of storage: rebuild it
             raise
@@ -177,7 +182,7 @@ class LiveRouting:
             self._specialists[specialist.id] = specialist
             self._countries[specialist.vendor_id] = country
 
-            def add(router: Router, now: datetime) -> tuple[None, Stored]:
+            def add(router: Router, now: datetime, _uow: UnitOfWork) -> tuple[None, Stored]:
                 router.add_specialist(specialist, now=now, country=country)
                 self._on_shift_now(router, specialist, now)
                 if self._horizon is not None:
@@ -196,7 +201,7 @@ class LiveRouting:
         """Apply a status change (break: offers go back; offline: all work goes back) and
         store it with what the engine did about it."""
 
-        def change(router: Router, now: datetime) -> tuple[None, Stored]:
+        def change(router: Router, now: datetime, _uow: UnitOfWork) -> tuple[None, Stored]:
             self._specialists[specialist.id] = specialist
             router.set_status(specialist.id, specialist.status, now=now)
             if specialist.status is SpecialistStatus.AVAILABLE:
@@ -220,7 +225,7 @@ class LiveRouting:
         """Start shifts that began, fire due timers, offer what waits; returns how many
         items were offered by the rebalancing."""
 
-        def advance(router: Router, now: datetime) -> tuple[int, Stored]:
+        def advance(router: Router, now: datetime, _uow: UnitOfWork) -> tuple[int, Stored]:
             started = self._start_shifts(router, now)
             router.advance(now)
             # New work is routed on arrival and freed capacity takes the next item by itself;

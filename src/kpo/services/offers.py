@@ -59,11 +59,10 @@ def _answer(
 ) -> WorkItem:
     _specialist(uow, actor, specialist_id)
 
-    def answer(router: Router, now: datetime) -> tuple[WorkItem, Stored]:
+    def answer(router: Router, now: datetime, store: UnitOfWork) -> tuple[WorkItem, Stored]:
         live = router.find(item_id)
         if live is None or live.specialist_id != specialist_id:
-            with uow:
-                owner = uow.work_items.ownership(item_id)
+            owner = store.work_items.ownership(item_id)
             if owner is None or owner.specialist_id != specialist_id:
                 raise NotFound("offer of work item", item_id)
             raise OfferNotPending(item_id, specialist_id, "no longer offered")

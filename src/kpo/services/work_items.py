@@ -15,7 +15,7 @@ from typing import Any
 
 from kpo.domain.access import Actor, Role
 from kpo.domain.calendars import BusinessCalendar
-from kpo.domain.clients import Coverage
+from kpo.domain.clients import Coverage, ServiceLine
 from kpo.domain.errors import Conflict, NotFound, ValidationError
 from kpo.domain.events import ItemCommented
 from kpo.domain.item_sla import ClockStatus
@@ -86,8 +86,9 @@ def submit_work_item(
     :func:`new_item_id` the caller took in advance, not checked), else a new one."""
     actor.require(Role.CLIENT, action="submit work items")
     language = parse_language(command.language, field="language")
-    with uow:
-        line = uow.service_lines.get(command.service_line_id)
+
+    def checked(store: UnitOfWork) -> tuple[ServiceLine, str]:
+        line = store.service_lines.get(command.service_line_id)
         if line is None or not actor.sees_client(line.client_id):
             raise NotFound("service line", command.service_line_id)
         if language not in line.languages:
@@ -97,9 +98,13 @@ def submit_work_item(
                 field="language",
             )
         item_id = command.id or fresh_id or new_item_id()
-        if command.id is not None and uow.work_items.ownership(item_id) is not None:
+        if command.id is not None and store.work_items.ownership(item_id) is not None:
             raise Conflict("work item", item_id)
-        if routing is None:
+        return line, item_id
+
+    if routing is None:
+        with uow:
+            line, item_id = checked(uow)
             item = _new_item(item_id, line.id, command, language, clock.now())
             item.record_queued()
             uow.work_items.add(item)
@@ -108,7 +113,8 @@ def submit_work_item(
             item.events.clear()
             return item
 
-    def submit(router: Router, now: datetime) -> tuple[WorkItem, Stored]:
+    def submit(router: Router, now: datetime, store: UnitOfWork) -> tuple[WorkItem, Stored]:
+        line, item_id = checked(store)
         item = _new_item(item_id, line.id, command, language, now)
         router.submit(item, now=now, due=routing.due(item, line, now))
         return item, Stored(added=[item])
@@ -197,9 +203,8 @@ def _change(
             apply(None, item, now)
             return _save(uow, item)
 
-    def act(router: Router, now: datetime) -> tuple[WorkItem, Stored]:
-        with uow:
-            stored, _ = visible_item(uow, actor, item_id)
+    def act(router: Router, now: datetime, store: UnitOfWork) -> tuple[WorkItem, Stored]:
+        stored, _ = visible_item(store, actor, item_id)
         live = router.find(item_id)
         item = stored if live is None else live
         apply(None if live is None else router, item, now)
