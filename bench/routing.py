@@ -2,7 +2,8 @@
 
 Run with ``.venv/bin/python -m bench routing`` (both scales, each in its own process so that
 the memory figures of one do not carry into the other), ``.venv/bin/python -m bench.routing
---small`` (10,000 specialists only) or ``--large`` (100,000 only); figures go to
+--small`` (10,000 specialists only), ``--large`` (100,000 only) or ``--database`` (100,000
+stored in SQLite, then ``kpo.services.routing.build_router``); figures go to
 docs/benchmarks.md. The network is synthetic and seeded: 50 skills, 20 languages, 25 time
 zones, 100 service lines (call, chat, ticket; one or two required skills; half of them with a
 two-step policy), five vendors. Half of the lines are overloaded: their queues hold the
@@ -28,6 +29,7 @@ import random
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
@@ -354,15 +356,66 @@ def run(n_specialists: int, queued: int, ops: int) -> None:
     )
 
 
+def from_database(n_specialists: int) -> None:
+    """Store the network in a fresh SQLite database, then time ``build_router`` (what a
+    service does at start: load lines, vendors and specialists, index them, start the
+    shifts running now). No work items: loading a million stored items is not measured."""
+    from kpo.adapters.db.engine import create_db_engine, migrate
+    from kpo.adapters.db.unit_of_work import SqlUnitOfWork
+    from kpo.bootstrap import calendar_for, holidays_for
+    from kpo.domain.clients import Client
+    from kpo.domain.vendors import RateCard, Vendor
+    from kpo.services.routing import build_router
+
+    vendors = [
+        ("krakow", "PL", "Europe/Warsaw"), ("manila", "PH", "Asia/Manila"),
+        ("bogota", "CO", "America/Bogota"), ("cairo", "EG", "Africa/Cairo"),
+        ("pune", "IN", "Asia/Kolkata"),
+    ]  # fmt: skip
+    _, people, lines = network(n_specialists)
+    with tempfile.TemporaryDirectory() as folder:
+        engine = create_db_engine(f"sqlite:///{folder}/bench.sqlite3")
+        migrate(engine)
+        uow = SqlUnitOfWork(engine)
+        started = time.perf_counter()
+        with uow:
+            uow.clients.add(Client(id="bench", name="Bench", time_zone="UTC", currency="USD"))
+            for vendor_id, country, zone in vendors:
+                rate = RateCard(Money(Decimal("30"), "USD"))
+                uow.vendors.add(Vendor(vendor_id, vendor_id, country, zone, rate))
+            for skill in SKILLS:
+                uow.skills.add(skill)
+            for line in lines:
+                uow.service_lines.add(line)
+            for person in people:
+                uow.specialists.add(person)
+            uow.commit()
+        stored_s = time.perf_counter() - started
+        del people, lines
+        gc.collect()
+        started = time.perf_counter()
+        build_router(uow, T0, holidays_for, calendar_for=calendar_for)
+        build_s = time.perf_counter() - started
+        engine.dispose()
+    print(
+        f"{n_specialists:,} specialists from the database (SQLite): stored in {stored_s:.1f} s; "
+        f"build_router (load, index, shifts) in {build_s:.1f} s"
+    )
+
+
 def main() -> None:
     if "--large" in sys.argv:
         run(100_000, 1_000_000, 20_000)
+        return
+    if "--database" in sys.argv:
+        from_database(100_000)
         return
     print(f"python {platform.python_version()} on {platform.machine()}, {platform.processor()}")
     run(10_000, 50_000, 20_000)
     if "--small" not in sys.argv:
         sys.stdout.flush()  # a fresh process: resident memory is the large scale's own
         subprocess.run([sys.executable, "-m", "bench.routing", "--large"], check=True)
+        subprocess.run([sys.executable, "-m", "bench.routing", "--database"], check=True)
 
 
 _: Callable[[], None] = main

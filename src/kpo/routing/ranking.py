@@ -69,7 +69,7 @@ class FitCache:
 
     def __init__(self) -> None:
         self._by_levels: dict[tuple[str, tuple[int, ...]], tuple[int, float]] = {}
-        self._interned: dict[Fit, Fit] = {}  # equal fits are one object (100,000 specialists)
+        self._interned: dict[tuple[int, float, float], Fit] = {}  # equal fits: one object
 
     def fit(self, line: ServiceLine, specialist: Specialist) -> Fit:
         levels = tuple(specialist.level_of(r.skill) for r in line.required_skills)
@@ -80,8 +80,10 @@ class FitCache:
             known = self._by_levels[key] = (seconds, sum(levels) / len(levels))
         seconds, level = known
         cost = float(specialist.hourly_cost.amount) * seconds / 3600
-        fit = Fit(seconds, cost, level)
-        return self._interned.setdefault(fit, fit)
+        fit = self._interned.get((seconds, cost, level))
+        if fit is None:
+            fit = self._interned[seconds, cost, level] = Fit(seconds, cost, level)
+        return fit
 
 
 def static_key(ranking: Ranking, fit: Fit) -> tuple[float, ...]:
