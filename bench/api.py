@@ -17,8 +17,9 @@ same database:
 Both servers are up at once and measured alternately, so a change of machine load hits both.
 Throughput: 16 concurrent clients, three alternating windows of 10 s per server (after 2 s
 of warm-up each), median window. Latency: open loops at 50 and 200 requests/s for 10 s each,
-alternating too; each latency is measured from the request's *scheduled* start, so a slow
-server cannot hide its queueing (no coordinated omission). The load generator (httpx,
+alternating too, over 64 keep-alive connections; each latency is measured from the request's
+*scheduled* start, so a slow server cannot hide its queueing (no coordinated omission; the
+wrk2 model). The load generator (httpx,
 asyncio) runs on the same machine.
 """
 
@@ -41,6 +42,7 @@ from pydantic import BaseModel
 SERVE_FLAG = "--serve"
 CONCURRENCY = 16
 ROUNDS = 3  # alternating throughput windows per server
+OPEN_LOOP_CONNECTIONS = 64
 ERRORS: list[str] = []  # transport errors of the closed loops (reported)
 DURATION = 10.0
 WARMUP = 2.0
@@ -252,7 +254,9 @@ async def _open_loop(
             return
         latencies.append(time.monotonic() - scheduled)
 
-    limits = httpx.Limits(max_connections=2000, max_keepalive_connections=200)
+    # A fixed pool of keep-alive connections at a constant rate, latency from the intended
+    # start (the wrk2 model): a request waiting for a free connection is counted as waiting.
+    limits = httpx.Limits(max_connections=OPEN_LOOP_CONNECTIONS)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as http:
         tasks = []
         start = time.monotonic()
