@@ -64,6 +64,9 @@ SEMANTIC_WEIGHTS = Weights(lexical=0.0, lexical_line=0.0, dense_line=0.7, dense_
 DEFAULT_WEIGHTS = Weights(lexical=0.2, lexical_line=0.1, dense_line=0.55, dense_article=0.15)
 
 
+_SKETCH_DIMENSION = 128
+
+
 def ranking_terms(text: str) -> list[str]:
     """Line-level BM25 terms: the stems of :func:`~kpo.knowledge.text.terms` and each pair
     of adjacent stems ("top_up", "exchange_rate"), so that in a short line word order and
@@ -223,6 +226,8 @@ class KnowledgeIndex:
         self._lines_bm25 = _Bm25(line_tokens, size, k1=line_k1, b=line_b)
         self.line_vectors: Matrix | None = None
         self.centroids: Matrix | None = None
+        self._projection: Matrix | None = None
+        self._sketch: Matrix | None = None
         self.has_vectors = np.zeros(len(self.articles), dtype=bool)
         if vectors:
             self._set_vectors(vectors)
@@ -249,6 +254,19 @@ class KnowledgeIndex:
         self.line_vectors = lines
         sums = np.add.reduceat(lines, self.line_start, axis=0) if total else lines
         self.centroids = normalize_rows(sums)
+        if (
+            self.is_large
+            and dimension > _SKETCH_DIMENSION
+            and len(self.centroids) > 4 * _SKETCH_DIMENSION
+        ):
+            # Candidates are picked on a principal-component sketch of the centroids: a third
+            # of the memory traffic per query; candidates are then scored exactly.
+            rng = np.random.default_rng(0)
+            size = min(5000, len(self.centroids))
+            sample = self.centroids[rng.choice(len(self.centroids), size, replace=False)]
+            _, _, basis = np.linalg.svd(sample - sample.mean(axis=0), full_matrices=False)
+            self._projection = np.ascontiguousarray(basis[:_SKETCH_DIMENSION].T, np.float32)
+            self._sketch = np.ascontiguousarray(self.centroids @ self._projection)
 
     def __len__(self) -> int:
         return len(self.articles)
@@ -289,8 +307,12 @@ class KnowledgeIndex:
         lexical = self.article_bm25.scores(self.article_terms(ids))
         vector = query_vector.astype(np.float32) if query_vector is not None else None
         dense_article: npt.NDArray[np.float32] | None = None
+        sketch: npt.NDArray[np.float32] | None = None
         if vector is not None and self.centroids is not None:
-            dense_article = self.centroids @ vector
+            if self._sketch is not None and self._projection is not None:
+                sketch = self._sketch @ (vector @ self._projection)
+            else:
+                dense_article = self.centroids @ vector
         if count == 0 or not self.is_large:
             chosen = np.arange(count)
             rows = np.arange(total)
@@ -301,9 +323,13 @@ class KnowledgeIndex:
                 np.argpartition(-lexical, take - 1)[:take],
                 np.asarray(include, dtype=np.int64),
             ]
-            if dense_article is not None:
-                picks.append(np.argpartition(-dense_article, take - 1)[:take])
+            coarse = sketch if sketch is not None else dense_article
+            if coarse is not None:
+                picks.append(np.argpartition(-coarse, take - 1)[:take])
             chosen = np.unique(np.concatenate(picks))
+            if sketch is not None and vector is not None and self.centroids is not None:
+                dense_article = np.full(count, -1.0, dtype=np.float32)
+                dense_article[chosen] = self.centroids[chosen] @ vector
             counts = np.asarray([len(self.lines[i]) for i in chosen.tolist()], dtype=np.int64)
             rows = np.repeat(self.line_start[chosen] - np.cumsum(counts) + counts, counts) + (
                 np.arange(int(counts.sum()))

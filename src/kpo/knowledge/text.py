@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import combinations
 
 __all__ = [
     "STOP_WORDS",
@@ -137,6 +138,24 @@ class ParsedQuery:
     @property
     def is_empty(self) -> bool:
         return not (self.words or self.phrases or self.prefixes)
+
+    def match_levels(self, *, most: int = 5) -> list[list[tuple[str, ...]]]:
+        """Ways to match the optional terms (words, and prefixes as ``"word*"``), strictest
+        first: all of them, then any ``n - 1`` of them, … down to any one.
+
+        A full-text index ranks every matching row; matching all words first keeps that set
+        small for common words, and a search relaxes only while it has too few results.
+        Beyond ``most`` terms, the stricter levels combine the longest ``most`` (longer
+        words tend to be rarer); the loosest level always has every term.
+        """
+        optional = [*self.words, *(p + "*" for p in self.prefixes)]
+        if not optional:
+            return []
+        strict = (
+            sorted(optional, key=len, reverse=True)[:most] if len(optional) > most else optional
+        )
+        levels = [list(combinations(strict, size)) for size in range(len(strict), 1, -1)]
+        return [*levels, [(term,) for term in optional]]
 
 
 def parse_query(text: str) -> ParsedQuery:

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime, timedelta
 from heapq import heappop, heappush
+from operator import itemgetter
 from typing import Any
 
 from kpo.domain.calendars import BusinessCalendar
@@ -32,8 +33,13 @@ from kpo.domain.clients import ServiceLine
 from kpo.domain.errors import Conflict, NaiveDateTime, NotFound, OfferNotPending, ValidationError
 from kpo.domain.events import (
     DomainEvent,
+    ItemAssigned,
+    ItemCancelled,
     ItemEscalated,
     ItemOffered,
+    ItemQueued,
+    ItemResolved,
+    ItemStateChanged,
     OfferAccepted,
     OfferRejected,
     OfferTimedOut,
@@ -41,11 +47,22 @@ from kpo.domain.events import (
     SlaAtRisk,
     SlaBreached,
 )
+from kpo.domain.instants import require_utc
 from kpo.domain.specialists import Specialist, SpecialistStatus
 from kpo.domain.work_items import WorkItem, WorkItemState
 from kpo.routing.explain import Candidate, Decision, Trigger
 from kpo.routing.fairness import FairnessReport, SpecialistLoad, VendorTargets
-from kpo.routing.index import CHANNELS, Agent, Index, LineState, Pool, Ticket
+from kpo.routing.index import (
+    CHANNELS,
+    NO_LINES,
+    Agent,
+    Index,
+    LineState,
+    Pool,
+    Ticket,
+    priority_of,
+    with_priority,
+)
 from kpo.routing.policies import DEFAULT_POLICY, Ranking, RoutingPolicy
 from kpo.routing.ranking import score, urgency
 from kpo.routing.timeline import BusinessTimeline
@@ -55,10 +72,46 @@ __all__ = ["ItemView", "LineSetup", "Router", "RouterSettings"]
 _S = WorkItemState
 # Enum members read through the class are slow (a descriptor call); the hot path reads these.
 _QUEUED, _OFFERED, _ASSIGNED = _S.QUEUED, _S.OFFERED, _S.ASSIGNED
+_IN_PROGRESS, _RESOLVED, _CANCELLED = _S.IN_PROGRESS, _S.RESOLVED, _S.CANCELLED
 _WAITING = _S.WAITING_ON_CLIENT
 _NOT_STARTED = frozenset({_QUEUED, _OFFERED, _ASSIGNED})
-_LEAST_COST, _COST_SLA = Ranking.LEAST_COST, Ranking.COST_SLA
+_VALUE = {s: s.value for s in WorkItemState}
+_LEAST_COST, _BEST_SKILL, _COST_SLA = Ranking.LEAST_COST, Ranking.BEST_SKILL, Ranking.COST_SLA
+_LONGEST_IDLE = Ranking.LONGEST_IDLE
+_NEW_ITEM, _FREED = Trigger.NEW_ITEM, Trigger.SPECIALIST_FREED
 _STEP, _OFFER, _AT_RISK, _BREACH, _CUTOFF, _SHIFT_END = range(6)
+_make = tuple.__new__  # a NamedTuple without its constructor's overhead
+# A log entry of exactly this type is an event or a decision not built yet.
+_LAZY: type[tuple[Any, ...]] = tuple
+_TINY = 1e-12
+
+
+def _maker(cls: type[DomainEvent]) -> Any:
+    """``cls(*fields)`` for a frozen, slotted event class at half the cost: the generated
+    function sets the slots directly (the dataclass constructor goes through
+    ``object.__setattr__`` for each field)."""
+    names = [f.name for f in fields(cls)]
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    scope.update({f"set_{n}": getattr(cls, n).__set__ for n in names})
+    body = "".join(f"    set_{n}(event, {n})\n" for n in names)
+    exec(f"def make({', '.join(names)}):\n    event = new(cls)\n{body}    return event\n", scope)
+    return scope["make"]
+
+
+_MAKERS: dict[type[DomainEvent], Any] = {}
+
+
+def _build_event(entry: Any) -> DomainEvent:
+    """An event from its log entry: ``(event class, *fields)`` or the event itself."""
+    if type(entry) is not _LAZY:
+        built: DomainEvent = entry
+        return built
+    cls = entry[0]
+    make = _MAKERS.get(cls)
+    if make is None:
+        make = _MAKERS[cls] = _maker(cls)
+    event: DomainEvent = make(*entry[1:])
+    return event
 
 
 @dataclass(frozen=True)
@@ -104,6 +157,7 @@ class Router:
     ) -> None:
         self.settings = settings or RouterSettings()
         self._want = max(1, self.settings.explain_top)
+        self._offer_timeout = self.settings.offer_timeout
         self._now = self._check(now)
         self._now_ts = now.timestamp()  # self._now as POSIX seconds
         states = [
@@ -121,8 +175,11 @@ class Router:
         self._escalations: Counter[str] = Counter()
         self._timers: list[tuple[datetime, int, int, Any, int]] = []
         self._timer_seq = 0
-        self._events: list[DomainEvent] = []
-        self._decisions: list[Decision] = []
+        # Events and decisions are logged as plain tuples on the hot path and built when
+        # drained (the same objects, in the same order; see _build_event, _build_decision).
+        self._events: list[Any] = []
+        self._decisions: list[Any] = []
+        self._at_risk: dict[timedelta, timedelta] = {}  # (due - created) -> its at-risk part
         self._volume: Counter[str] = Counter()  # accepted items per vendor
         self._pending: Counter[str] = Counter()  # open offers per vendor
 
@@ -210,15 +267,12 @@ class Router:
         agent = self._agent(specialist_id)
         agent.mark(self._now_ts)
         agent.on_shift = True
+        agent.refresh()
         agent.shift_ends = ends
         agent.idle_since = max(agent.idle_since, self._now_ts)
-        agent.closed.clear()
+        agent.closed = NO_LINES
         agent.cutoff_no += 1
-        agent.cutoffs = sorted(
-            (ends - timedelta(seconds=fit.handle_seconds), line_idx)
-            for line_idx, fit in agent.fits.items()
-        )
-        agent.cutoffs.reverse()  # pop from the end: earliest first
+        agent.cutoff_pos = 0
         self._cutoff(agent, agent.cutoff_no, now)
         self._timer(ends, _SHIFT_END, agent, agent.cutoff_no)
         self._become_available(agent, now)
@@ -226,11 +280,14 @@ class Router:
     def _cutoff(self, agent: Agent, token: int, at: datetime) -> None:
         if token != agent.cutoff_no:
             return
-        cutoffs = agent.cutoffs
-        while cutoffs and cutoffs[-1][0] <= at:
-            self._index.close_line(agent, cutoffs.pop()[1])
-        if cutoffs:
-            self._timer(cutoffs[-1][0], _CUTOFF, agent, token)
+        cutoffs, pos, ends = agent.cutoffs, agent.cutoff_pos, agent.shift_ends
+        assert ends is not None
+        while pos < len(cutoffs) and ends - cutoffs[pos][0] <= at:
+            self._index.close_line(agent, cutoffs[pos][1])
+            pos += 1
+        agent.cutoff_pos = pos
+        if pos < len(cutoffs):
+            self._timer(ends - cutoffs[pos][0], _CUTOFF, agent, token)
 
     def shift_ended(self, specialist_id: str, *, now: datetime) -> None:
         """Off shift: no new offers; open offers go back to the queue, assigned work stays."""
@@ -242,6 +299,7 @@ class Router:
     def _end_shift(self, agent: Agent, at: datetime) -> None:
         agent.mark(self._now_ts)
         agent.on_shift = False
+        agent.refresh()
         agent.cutoff_no += 1
         self._index.sync_all(agent)
         self._withdraw(agent, at, "shift ended", offers_only=True)
@@ -252,6 +310,7 @@ class Router:
         agent = self._agent(specialist_id)
         agent.mark(self._now_ts)
         agent.status = status
+        agent.refresh()
         if status is SpecialistStatus.AVAILABLE:
             self._become_available(agent, now)
             return
@@ -264,6 +323,7 @@ class Router:
         agent = self._agent(specialist_id)
         agent.mark(self._now_ts)
         agent.employed = False
+        agent.refresh()
         self._index.sync_all(agent)
         self._withdraw(agent, now, "specialist left", offers_only=False)
 
@@ -282,17 +342,6 @@ class Router:
 
     # ================================================================ items
 
-    def _line(self, item: WorkItem) -> LineState:
-        state = self._lines.get(item.service_line_id)
-        if state is None:
-            raise NotFound("service line", item.service_line_id)
-        if item.language not in state.pools:
-            raise ValidationError(
-                f"service line {state.line.id!r} is not served in language {item.language!r}",
-                field="language",
-            )
-        return state
-
     def submit(self, item: WorkItem, *, now: datetime, due: datetime | None = None) -> Decision:
         """Route a new queued item; ``due`` is when it must be started (its SLA due instant,
         from the caller's SLA clock). Returns the decision (winner ``None``: queued)."""
@@ -305,30 +354,53 @@ class Router:
                 field="state",
             )
         ticket = self._admit(item, due, now)
-        item.record_queued()
-        self._take(item)
-        return self._route(ticket, now, Trigger.NEW_ITEM)
+        events = self._events
+        if item.events:
+            events.extend(item.events)
+            item.events.clear()
+        events.append((ItemQueued, item.id, item.created_at, item.service_line_id))
+        return self._route(ticket, now, _NEW_ITEM)
 
     def _admit(self, item: WorkItem, due: datetime | None, now: datetime) -> Ticket:
-        state = self._line(item)
-        ticket = Ticket(item, state, due)
+        state = self._lines.get(item.service_line_id)
+        if state is None:
+            raise NotFound("service line", item.service_line_id)
+        pools = state.pools.get(item.language)
+        if pools is None:
+            raise ValidationError(
+                f"service line {state.line.id!r} is not served in language {item.language!r}",
+                field="language",
+            )
+        ticket = Ticket(item, state, due, pools[0])
         self._tickets[item.id] = ticket
-        if state.boundaries[0] is not None:
-            step = state.policy.step_at(now - item.created_at)
-            ticket.step = step
-            ticket.pool = state.pools[item.language][step]
+        first = state.step_ends[0]
+        if first is not None:
+            age = now - item.created_at
+            if age >= first:
+                step = state.policy.step_at(age)
+                ticket.step = step
+                ticket.pool = pools[step]
             self._schedule_step(ticket)
         if due is not None:
             created = item.created_at
-            at_risk = created + (due - created) * self.settings.at_risk_share
-            self._timer(max(at_risk, created), _AT_RISK, ticket, 0)
+            span = due - created
+            part = self._at_risk.get(span)  # one SLA policy: one span, one multiplication
+            if part is None:
+                if len(self._at_risk) >= 1024:
+                    self._at_risk.clear()
+                part = self._at_risk[span] = span * self.settings.at_risk_share
+            at_risk = created + part
+            self._timer_seq += 1
+            heappush(
+                self._timers,
+                (created if created > at_risk else at_risk, self._timer_seq, _AT_RISK, ticket, 0),
+            )
         return ticket
 
     def _schedule_step(self, ticket: Ticket) -> None:
-        boundary = ticket.line.boundaries[ticket.step]
-        if boundary is not None:
-            at = ticket.item.created_at + timedelta(seconds=boundary)
-            self._timer(at, _STEP, ticket, ticket.step)
+        end = ticket.line.step_ends[ticket.step]
+        if end is not None:
+            self._timer(ticket.created_at + end, _STEP, ticket, ticket.step)
 
     def _next_step(self, ticket: Ticket, step: int, at: datetime) -> None:
         if ticket.step != step or ticket.item.id not in self._tickets:
@@ -363,21 +435,22 @@ class Router:
         vendor = ticket.holder.vendor
         self._pending[vendor] -= 1
         self._volume[vendor] += 1
-        self._emit(OfferAccepted(item_id, now, specialist_id))
-        ticket.item.accept(at=now)
-        self._take(ticket.item)
+        item = ticket.item
+        self._events.append((OfferAccepted, item_id, now, specialist_id))
+        at = self._move(item, _ASSIGNED, now)
+        assert item.specialist_id is not None
+        self._events.append((ItemAssigned, item.id, at, item.specialist_id))
 
     def reject(self, item_id: str, *, specialist_id: str, now: datetime) -> None:
         self._tick(now)
         ticket = self._held_by(item_id, specialist_id, _OFFERED)
-        self._emit(OfferRejected(item_id, now, specialist_id))
+        self._events.append((OfferRejected, item_id, now, specialist_id))
         self._give_back(ticket, now, exclude=True)
 
     def start(self, item_id: str, *, specialist_id: str, now: datetime) -> None:
         self._tick(now)
         ticket = self._held_by(item_id, specialist_id, _ASSIGNED)
-        ticket.item.start(at=now)
-        self._take(ticket.item)
+        self._move(ticket.item, _IN_PROGRESS, now)
 
     def resolve(self, item_id: str, *, specialist_id: str, now: datetime) -> None:
         """The item is done; the specialist's slot is free and they take the next item."""
@@ -385,8 +458,9 @@ class Router:
         ticket = self._ticket(item_id)
         if ticket.holder is None or ticket.holder.id != specialist_id:
             raise OfferNotPending(item_id, specialist_id, ticket.item.state.value)
-        ticket.item.resolve(at=now)
-        self._take(ticket.item)
+        item = ticket.item
+        at = self._move(item, _RESOLVED, now)
+        self._events.append((ItemResolved, item.id, at, item.specialist_id))
         self._close(ticket, now)
 
     def cancel(self, item_id: str, *, now: datetime, reason: str = "") -> None:
@@ -394,17 +468,37 @@ class Router:
         ticket = self._ticket(item_id)
         if ticket.item.state is _OFFERED and ticket.holder is not None:
             self._pending[ticket.holder.vendor] -= 1
-        ticket.item.cancel(at=now, reason=reason)
-        self._take(ticket.item)
+        at = self._move(ticket.item, _CANCELLED, now)
+        self._events.append((ItemCancelled, item_id, at, reason))
         self._close(ticket, now)
 
     def _close(self, ticket: Ticket, at: datetime) -> None:
-        del self._tickets[ticket.item.id]
-        self._escalations.pop(ticket.item.id, None)
-        self._index.dequeue(ticket)
-        agent = self._release(ticket, at, ended=True)
-        if agent is not None:
-            self._refill(agent, ticket.pool.channel, at, rekey=agent.idle_keyed)
+        item_id = ticket.item.id
+        del self._tickets[item_id]
+        if self._escalations:
+            self._escalations.pop(item_id, None)
+        if ticket.seq >= 0:  # Index.dequeue
+            ticket.seq = -1
+            ticket.pool.queued -= 1
+        agent = ticket.holder
+        if agent is None:
+            return
+        now_ts = self._now_ts  # _release(ended=True) and agent.mark(), inlined: the hot path
+        last = agent.last_mark
+        if last is not None and now_ts > last and agent.on_shift:
+            agent.shift_seconds += now_ts - last
+            agent.busy_seconds += now_ts - last  # it holds this item
+        agent.last_mark = now_ts
+        del agent.held[item_id]
+        channel = ticket.pool.channel
+        agent.in_use[channel] -= 1
+        ticket.holder = None
+        agent.idle_since = now_ts
+        self._fill(agent, channel, at)
+        if agent.idle_keyed:
+            self._index.sync_all(agent, rekey=True)
+        else:
+            self._index.sync(agent, channel)
 
     def _release(self, ticket: Ticket, at: datetime, *, ended: bool) -> Agent | None:
         agent = ticket.holder
@@ -435,9 +529,9 @@ class Router:
             self._pending[agent.vendor] -= 1
         self._release(ticket, at, ended=False)
         if item.state is _WAITING:
-            item.resume(at=at)  # the state machine requeues only from in progress
-        item.requeue(at=at)
-        self._take(item)
+            self._move(item, _IN_PROGRESS, at)  # the state machine requeues only from there
+        self._move(item, _QUEUED, at)
+        item.specialist_id = None
         if exclude:
             if ticket.excluded is None:
                 ticket.excluded = set()
@@ -465,13 +559,31 @@ class Router:
             self._events.extend(item.events)
             item.events.clear()
 
+    def _move(self, item: WorkItem, target: WorkItemState, at: datetime) -> datetime:
+        """Move ``item`` through its own state machine (which checks the move) and log the
+        :class:`ItemStateChanged` it stands for, after anything the item recorded itself
+        (the same events, in the same order, as ``item.offer()`` & co. followed by
+        :meth:`_take`). Returns ``at`` in UTC."""
+        if at.tzinfo is not UTC:
+            at = require_utc(at)
+        left = item.move(target, at)
+        events = self._events
+        if item.events:
+            events.extend(item.events)
+            item.events.clear()
+        events.append((ItemStateChanged, item.id, at, _VALUE[left], _VALUE[target]))
+        return at
+
     def _urgency(self, ticket: Ticket, at: datetime) -> float:
-        if ticket.due is None:
+        return self._urgency_of(ticket.due, ticket.line.timeline, at)
+
+    @staticmethod
+    def _urgency_of(due: datetime | None, timeline: BusinessTimeline | None, at: datetime) -> float:
+        if due is None:
             return urgency(None)
-        timeline = ticket.line.timeline
         if timeline is None:
-            return urgency((ticket.due - at).total_seconds() / 3600)
-        return urgency(timeline.seconds_between(at, ticket.due) / 3600)
+            return urgency((due - at).total_seconds() / 3600)
+        return urgency(timeline.seconds_between(at, due) / 3600)
 
     def _route(self, ticket: Ticket, at: datetime, trigger: Trigger) -> Decision:
         """Offer ``ticket`` to the best specialist of its current step, or queue it."""
@@ -480,7 +592,10 @@ class Router:
         targets = self.settings.vendor_targets
         want = self._want
         chosen = 0
-        eligible = index.eligible_count(pool, ticket)
+        if pool.item_filter is None and not ticket.excluded:
+            eligible = len(pool.live)  # Index.eligible_count, inlined for the common case
+        else:
+            eligible = index.eligible_count(pool, ticket)
         if targets is None:
             top = index.candidates(pool, ticket, want, eligible)
         else:
@@ -488,60 +603,56 @@ class Router:
         ranking = pool.ranking
         if not top:
             index.enqueue(ticket)
-            decision = Decision(
-                ticket.item.id, at, trigger, pool.step, ranking, eligible, (), None,
-                f"no eligible specialist free at step {pool.step}; queued with "
-                f"{pool.queued - 1} other item(s) waiting at this step",
+            decision: Decision = _make(
+                Decision,
+                (ticket.item.id, at, trigger, pool.step, ranking, eligible, (), None,
+                 pool.reason_queued % (pool.queued - 1)),
             )  # fmt: skip
             self._decisions.append(decision)
             return decision
-        agents = index.agents
-        now_ts = self._now_ts
-        item_urgency = self._urgency(ticket, at) if ranking is _COST_SLA else 0.0
-        make = tuple.__new__  # Candidate(...) without the NamedTuple constructor's overhead
+        # Scores from the entries' negated first keys (see kpo.routing.ranking.score).
         if ranking is _LEAST_COST:
-            candidates = tuple(
-                [make(Candidate, (agents[e[-2]].id, agents[e[-2]].vendor, e[0])) for e in top]
-            )
-        else:
+            candidates = tuple([_make(Candidate, (e[-1].id, e[-1].vendor, -e[0])) for e in top])
+        elif ranking is _BEST_SKILL:
+            candidates = tuple([_make(Candidate, (e[-1].id, e[-1].vendor, e[0])) for e in top])
+        elif ranking is _COST_SLA:
+            item_urgency = self._urgency_of(ticket.due, ticket.line.timeline, at)
             candidates = tuple(
                 [
-                    make(
-                        Candidate,
-                        (
-                            agents[e[-2]].id,
-                            agents[e[-2]].vendor,
-                            score(ranking, e[0], now_ts=now_ts, item_urgency=item_urgency),
-                        ),
-                    )
+                    _make(Candidate, (e[-1].id, e[-1].vendor, item_urgency / max(-e[0], _TINY)))
                     for e in top
                 ]
             )
+        else:
+            now_ts = self._now_ts
+            candidates = tuple(
+                [_make(Candidate, (e[-1].id, e[-1].vendor, max(0.0, now_ts + e[0]))) for e in top]
+            )
         winner = candidates[chosen]
         if chosen == 0:
-            reason = f"best {ranking} score of {eligible} eligible at step {pool.step}"
+            reason = pool.reason_best % eligible
         else:
             reason = (
                 f"vendor {winner.vendor_id} was furthest behind its volume target; its best "
                 f"{ranking} candidate of {eligible} eligible at step {pool.step}"
             )
-        decision = Decision(
-            ticket.item.id, at, trigger, pool.step, ranking, eligible, candidates[:want],
-            winner.specialist_id, reason,
+        decision = _make(
+            Decision,
+            (ticket.item.id, at, trigger, pool.step, ranking, eligible, candidates[:want],
+             winner.specialist_id, reason),
         )  # fmt: skip
         self._decisions.append(decision)
-        self._offer(ticket, agents[top[chosen][-2]], at)
+        self._offer(ticket, top[chosen][-1], at)
         return decision
 
     def _with_targets(
         self, pool: Pool, ticket: Ticket, targets: VendorTargets, want: int, eligible: int
     ) -> tuple[int, list[tuple[Any, ...]]]:
-        agents = self._index.agents
         walked: list[tuple[Any, ...]] = []
         best_of: dict[str, int] = {}
         for entry in self._index.candidates(pool, ticket, targets.depth, eligible):
             walked.append(entry)
-            best_of.setdefault(agents[entry[-2]].vendor, len(walked) - 1)
+            best_of.setdefault(entry[-1].vendor, len(walked) - 1)
             if len(walked) >= targets.depth or (
                 len(walked) >= want and set(targets.shares) <= set(best_of)
             ):
@@ -550,7 +661,7 @@ class Router:
             return 0, []
         order = sorted(best_of.values())
         volume = self._volume + self._pending
-        pick = order[targets.choose([agents[walked[i][-2]].vendor for i in order], volume)]
+        pick = order[targets.choose([walked[i][-1].vendor for i in order], volume)]
         top = walked[:want]
         if pick >= want:
             top.append(walked[pick])
@@ -559,10 +670,18 @@ class Router:
 
     def _offer(self, ticket: Ticket, agent: Agent, at: datetime) -> None:
         item = ticket.item
-        self._index.dequeue(ticket)
-        agent.mark(self._now_ts)
-        item.offer(specialist_id=agent.id, at=at)
-        self._take(item)
+        if ticket.seq >= 0:  # Index.dequeue
+            ticket.seq = -1
+            ticket.pool.queued -= 1
+        now_ts = self._now_ts  # agent.mark(now_ts), inlined: this is the hot path
+        last = agent.last_mark
+        if last is not None and now_ts > last and agent.on_shift:
+            agent.shift_seconds += now_ts - last
+            if agent.held:
+                agent.busy_seconds += now_ts - last
+        agent.last_mark = now_ts
+        self._move(item, _OFFERED, at)
+        item.specialist_id = agent.id
         ticket.holder = agent
         ticket.offer_no += 1
         agent.held[item.id] = ticket
@@ -571,8 +690,12 @@ class Router:
         if agent.in_use[channel] >= agent.cap[channel]:
             self._index.sync(agent, channel)
         self._pending[agent.vendor] += 1
-        self._emit(ItemOffered(item.id, at, agent.id, ticket.step, ticket.offer_no))
-        self._timer(at + self.settings.offer_timeout, _OFFER, ticket, ticket.offer_no)
+        self._events.append((ItemOffered, item.id, at, agent.id, ticket.step, ticket.offer_no))
+        self._timer_seq += 1
+        heappush(
+            self._timers,
+            (at + self._offer_timeout, self._timer_seq, _OFFER, ticket, ticket.offer_no),
+        )
 
     def _fill(self, agent: Agent, channel: int, at: datetime) -> None:
         """A specialist with free capacity takes queued items, first in task order."""
@@ -582,29 +705,51 @@ class Router:
             if found is None:
                 return
             ticket, pool, waiting = found
-            others = index.eligible_count(pool, ticket) - (agent.idx in pool.live)
-            item_urgency = self._urgency(ticket, at)
-            entry = index.entry(pool, agent)
-            candidate = Candidate(
-                agent.id,
-                agent.vendor,
-                score(pool.ranking, entry[0], now_ts=self._now_ts, item_urgency=item_urgency),
-            )
+            if pool.item_filter is None and not ticket.excluded:
+                eligible = len(pool.live)  # Index.eligible_count, inlined
+            else:
+                eligible = index.eligible_count(pool, ticket)
+            others = eligible - (agent.idx in pool.live)
+            # The decision is logged as a tuple and built when drained (_build_decision).
             self._decisions.append(
-                Decision(
-                    ticket.item.id,
-                    at,
-                    Trigger.SPECIALIST_FREED,
-                    pool.step,
-                    pool.ranking,
-                    others + 1,
-                    (candidate,),
-                    agent.id,
-                    f"specialist {agent.id} became free and this was the first of {waiting} "
-                    "waiting item(s) they may take (priority, then oldest)",
-                ),
-            )
+                (pool, ticket.item.id, at, others + 1, agent, agent.idle_since, self._now_ts,
+                 ticket.due, waiting)
+            )  # fmt: skip
             self._offer(ticket, agent, at)
+
+    def _build_decision(self, entry: Any) -> Decision:
+        """A decision from its log entry: a :class:`Decision`, or a freed specialist's
+        decision logged by :meth:`_fill` as a tuple of what it is made of (the score is
+        computed as it would have been then: the fit is fixed, the idle instant and the
+        clock are kept)."""
+        if type(entry) is not _LAZY:
+            built: Decision = entry
+            return built
+        pool, item_id, at, eligible, agent, idle_since, now_ts, due, waiting = entry
+        ranking = pool.ranking
+        fit = agent.fits[pool.line.idx]
+        if ranking is _LEAST_COST:
+            key = fit.cost
+        elif ranking is _BEST_SKILL:
+            key = -fit.level
+        elif ranking is _COST_SLA:
+            key = fit.handle_seconds / 3600 * fit.cost
+        else:
+            key = idle_since
+        item_urgency = (  # only cost_sla scores read it
+            self._urgency_of(due, pool.line.timeline, at) if ranking is _COST_SLA else 0.0
+        )
+        candidate = _make(
+            Candidate,
+            (agent.id, agent.vendor, score(ranking, key, now_ts=now_ts, item_urgency=item_urgency)),
+        )
+        decision: Decision = _make(
+            Decision,
+            (item_id, at, _FREED, pool.step, ranking, eligible, (candidate,), agent.id,
+             f"specialist {agent.id} became free and this was the first of {waiting} "
+             "waiting item(s) they may take (priority, then oldest)"),
+        )  # fmt: skip
+        return decision
 
     # ================================================================ rebuild
 
@@ -650,12 +795,24 @@ class Router:
         """Offer queued items to free specialists (after :meth:`restore`); returns how many
         were offered. Items whose pool has nobody free are not looked at."""
         self._tick(now)
-        waiting = sorted(
-            (t for t in self._tickets.values() if t.seq >= 0 and t.pool.live),
-            key=lambda t: (-t.item.priority, t.created_ts, t.seq),
-        )
+        # Task order, as sorted(key=(-priority, created_at, seq)) over the waiting tickets:
+        # their queue entries are that key already, so no key tuple is made per item.
+        waiting: list[tuple[int, Ticket]] = []
+        for state in self._lines.values():
+            for pools in state.pools.values():
+                for pool in pools:
+                    if not pool.live:
+                        continue
+                    for entry in pool.queue:
+                        key, ticket = entry
+                        if ticket.seq is not key:
+                            continue
+                        if priority_of(key) != ticket.item.priority:  # changed since queued
+                            entry = (with_priority(key, ticket.item.priority), ticket)
+                        waiting.append(entry)
+        waiting.sort(key=itemgetter(0))
         offered = 0
-        for ticket in waiting:
+        for _, ticket in waiting:
             if ticket.seq >= 0 and ticket.pool.live:
                 self._index.dequeue(ticket)
                 offered += self._route(ticket, now, Trigger.RESTORED).winner is not None
@@ -665,11 +822,12 @@ class Router:
 
     def drain_events(self) -> list[DomainEvent]:
         events, self._events = self._events, []
-        return events
+        return [_build_event(e) for e in events]
 
     def drain_decisions(self) -> list[Decision]:
         decisions, self._decisions = self._decisions, []
-        return decisions
+        build = self._build_decision
+        return [build(d) for d in decisions]
 
     def item(self, item_id: str) -> WorkItem:
         """An open item (raises :class:`NotFound` once resolved or cancelled)."""

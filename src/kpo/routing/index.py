@@ -4,25 +4,30 @@
   eligible for it (skills with the step's relaxation, language, capacity on the channel, the
   step's specialist-only filter) — computed once when a specialist is added — and the items
   currently waiting at that step.
-* ``pool.live`` holds the specialists who can take an item of the pool *now*: on shift, status
+* ``pool.live`` maps each specialist who can take an item of the pool *now* (on shift, status
   available, employed, free capacity on the channel, and enough shift left for the line's
-  expected handle time. It changes only on events (offer, release, shift start/end, status,
-  a per-specialist "shift nearly over" timer), so a decision never does time-zone arithmetic.
-* ``pool.ranked`` is a sorted list of specialists by the step's ranking key (fixed between
-  events) with lazy deletion: an entry is valid while the specialist is live in the pool and
-  the entry's version is their current version on the channel. A sorted list rather than a
-  heap because every decision reads the best few (the explanation): that is a slice, where a
-  heap needs a best-first walk. Stale entries are cut off the front when met and compacted by
-  :meth:`Index.compact` (off the hot path).
-* ``pool.queue`` orders waiting items by task order (priority, age, arrival) with the same
-  lazy deletion (an entry is valid while the item's queue sequence number matches).
+  expected handle time) to their current entry in ``pool.ranked``. It changes only on events
+  (offer, release, shift start/end, status, a per-specialist "shift nearly over" timer), so a
+  decision never does time-zone arithmetic.
+* ``pool.ranked`` is a list of entries sorted by the step's ranking key (fixed between
+  events), **best last**, with lazy deletion: an entry is valid while it *is* the
+  specialist's entry in ``pool.live`` (an identity check, no version numbers). A sorted list
+  rather than a heap because every decision reads the best few (the explanation); best last
+  because then reading them, dropping the stale entries met on the way and inserting the
+  cheap specialists who churn most all happen at the end of the list, where a list is O(1)
+  to change. :meth:`Index.compact` drops the rest (off the hot path).
+* ``pool.queue`` is a heap of waiting items in task order (priority, age, arrival) with the
+  same lazy deletion: entries ``(key, ticket)`` where the key is one int (:func:`task_key`),
+  so a heap step compares two ints instead of walking a tuple of priority, datetime and
+  sequence number; an entry is valid while the ticket's ``seq`` *is* its key.
 """
 
 from __future__ import annotations
 
 from bisect import insort
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from collections.abc import Set as AbstractSet
+from datetime import UTC, datetime, timedelta
 from heapq import heapify, heappop, heappush
 from typing import Any
 
@@ -43,11 +48,36 @@ CHANNEL_INDEX: dict[Channel, int] = {c: i for i, c in enumerate(CHANNELS)}
 _NO_ITEM: Mapping[str, Any] = {}
 # Enum members read through the class are slow (a descriptor call); the hot path reads these.
 _LEAST_COST, _BEST_SKILL, _COST_SLA = Ranking.LEAST_COST, Ranking.BEST_SKILL, Ranking.COST_SLA
+_LONGEST_IDLE = Ranking.LONGEST_IDLE
+NO_LINES: frozenset[int] = frozenset()
 _AVAILABLE = SpecialistStatus.AVAILABLE
-_STALE_WALK = 32  # stale entries one walk may read before the pool is compacted
 
-AgentEntry = tuple[Any, ...]  # (*ranking key, agent index, version)
-ItemEntry = tuple[int, float, int, "Ticket"]  # (-priority, created_ts, seq, ticket)
+# (*ranking key negated, −agent index, agent): sorted ascending, so the best is last; the
+# agent index breaks ties (lower first) and makes every entry of a pool compare unequal
+# except the stale and current entries of one specialist, where the agent is identical.
+AgentEntry = tuple[Any, ...]
+ItemEntry = tuple[int, "Ticket"]  # (task_key(...), ticket)
+
+_EPOCH = datetime(1, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_SEQ_BITS = 40  # arrival numbers below 2**40
+_PRIORITY_SHIFT = 100  # microseconds since year 1 (< 2**59) << 40 stay below 2**100
+
+
+def task_key(priority: int, created_at: datetime, seq: int) -> int:
+    """Task order as one int: higher ``priority`` first, then the oldest ``created_at``, then
+    the lower ``seq`` — the order of ``(-priority, created_at, seq)``, compared at once."""
+    micros = (created_at - _EPOCH) // _MICROSECOND
+    return ((9 - priority) << _PRIORITY_SHIFT) + (micros << _SEQ_BITS) + seq
+
+
+def with_priority(key: int, priority: int) -> int:
+    """``key`` with its priority replaced (age and arrival kept)."""
+    return ((9 - priority) << _PRIORITY_SHIFT) + (key & ((1 << _PRIORITY_SHIFT) - 1))
+
+
+def priority_of(key: int) -> int:
+    return 9 - (key >> _PRIORITY_SHIFT)
 
 
 class Pool:
@@ -62,6 +92,8 @@ class Pool:
         "queued",
         "ranked",
         "ranking",
+        "reason_best",
+        "reason_queued",
         "relax",
         "step",
     )
@@ -78,16 +110,23 @@ class Pool:
         self.item_filter: CompiledFilter | None = (
             spec.filter if spec.filter is not None and not spec.filter.specialist_only else None
         )
-        self.ranked: list[AgentEntry] = []  # sorted by ranking key
-        self.live: set[int] = set()
+        self.ranked: list[AgentEntry] = []  # sorted by ranking key, best last
+        self.live: dict[int, AgentEntry] = {}  # agent index -> their valid entry in ranked
         self.queue: list[ItemEntry] = []
         self.queued = 0  # valid entries in the queue
+        # Decision reasons, formatted once (``%`` with one number is cheaper than an f-string
+        # reading the enum and the step on every decision).
+        self.reason_best = f"best {self.ranking} score of %d eligible at step {step}"
+        self.reason_queued = (
+            f"no eligible specialist free at step {step}; queued with %d other item(s) "
+            "waiting at this step"
+        )
 
 
 class LineState:
     """A service line with its policy, pools per language and step, and business timeline."""
 
-    __slots__ = ("boundaries", "idx", "line", "policy", "pools", "timeline")
+    __slots__ = ("boundaries", "idx", "line", "policy", "pools", "step_ends", "timeline")
 
     def __init__(
         self,
@@ -116,6 +155,10 @@ class LineState:
         while len(self.boundaries) < len(policy.steps):
             self.boundaries.append(None)
         self.boundaries[-1] = None
+        # The same as timedeltas, to add to an item's creation instant.
+        self.step_ends: list[timedelta | None] = [
+            None if b is None else timedelta(seconds=b) for b in self.boundaries
+        ]
 
 
 class Agent:
@@ -129,6 +172,7 @@ class Agent:
         "closed",
         "country",
         "cutoff_no",
+        "cutoff_pos",
         "cutoffs",
         "employed",
         "fits",
@@ -140,13 +184,14 @@ class Agent:
         "in_use",
         "last_mark",
         "on_shift",
+        "online",
         "pools",
+        "rank",
         "shift_ends",
         "shift_seconds",
         "specialist",
         "status",
         "vendor",
-        "ver",
     )
 
     def __init__(self, idx: int, specialist: Specialist) -> None:
@@ -158,15 +203,19 @@ class Agent:
         self.status = specialist.status
         self.employed = True
         self.on_shift = False
+        self.online = False  # on shift, employed and available: kept by refresh()
         self.shift_ends: datetime | None = None
         self.cap = [specialist.capacity.get(c, 0) for c in CHANNELS]
         self.in_use = [0] * len(CHANNELS)
-        self.ver = [0] * len(CHANNELS)
         self.avail = [False] * len(CHANNELS)
-        self.pools: list[list[Pool]] = [[] for _ in CHANNELS]
+        self.rank = -idx  # the tie-break in pool entries, one int shared by all of them
+        self.pools: tuple[tuple[Pool, ...], ...] = ()  # per channel, set by Index.add
         self.fits: dict[int, Fit] = {}
-        self.closed: set[int] = set()
-        self.cutoffs: list[tuple[datetime, int]] = []
+        self.closed: AbstractSet[int] = NO_LINES  # lines closed for the rest of the shift
+        # When each line closes before the shift ends, earliest first: (handle time, line),
+        # one tuple shared by every specialist with the same fits; cutoff_pos is the next.
+        self.cutoffs: tuple[tuple[timedelta, int], ...] = ()
+        self.cutoff_pos = 0
         self.cutoff_no = 0
         self.held: dict[str, Ticket] = {}
         self.idle_since = 0.0
@@ -176,9 +225,10 @@ class Agent:
         self.shift_seconds = 0.0
         self.last_mark: float | None = None
 
-    @property
-    def online(self) -> bool:
-        return self.on_shift and self.employed and self.status is _AVAILABLE
+    def refresh(self) -> None:
+        """Recompute ``online`` after ``on_shift``, ``employed`` or ``status`` changed (a
+        plain attribute: the hot path reads it on every offer and release)."""
+        self.online = self.on_shift and self.employed and self.status is _AVAILABLE
 
     def mark(self, now_ts: float) -> None:
         """Account on-shift and busy time up to ``now_ts`` (occupancy in fairness reports)."""
@@ -196,7 +246,7 @@ class Ticket:
     __slots__ = (
         "attempts",
         "attrs",
-        "created_ts",
+        "created_at",
         "due",
         "excluded",
         "holder",
@@ -208,14 +258,14 @@ class Ticket:
         "step",
     )
 
-    def __init__(self, item: WorkItem, line: LineState, due: datetime | None) -> None:
+    def __init__(self, item: WorkItem, line: LineState, due: datetime | None, pool: Pool) -> None:
         self.item = item
         self.line = line
         self.due = due
-        self.created_ts = item.created_at.timestamp()
+        self.created_at = item.created_at
         self.step = 0
-        self.pool: Pool = line.pools[item.language][0]
-        self.seq = -1  # queue sequence number; -1 while not queued
+        self.pool = pool
+        self.seq = -1  # task key while queued (see task_key); -1 while not queued
         self.excluded: set[int] | None = None  # specialists who rejected or let it time out
         self.attempts = 0
         self.holder: Agent | None = None
@@ -249,6 +299,7 @@ class Index:
                 self._lines_by_skill.setdefault(requirement.skill, []).append(state)
         self._fits = FitCache()
         self._seq = 0
+        self._cutoff_plans: dict[tuple[tuple[timedelta, int], ...], Any] = {}  # interned
 
     # -- membership --------------------------------------------------------------------
 
@@ -259,14 +310,24 @@ class Index:
         self.agents.append(agent)
         self.by_id[agent.id] = agent
         seen: set[int] = set()
+        pools: list[list[Pool]] = [[] for _ in CHANNELS]
         for skill in specialist.skills:
             for state in self._lines_by_skill.get(skill, ()):
                 if state.idx not in seen:
                     seen.add(state.idx)
-                    self._join(agent, state)
+                    self._join(agent, state, pools)
+        agent.pools = tuple(tuple(p) for p in pools)  # the empty tuple is shared
+        plan = tuple(
+            sorted(
+                ((timedelta(seconds=fit.handle_seconds), line_idx)
+                 for line_idx, fit in agent.fits.items()),
+                key=lambda c: (-c[0], c[1]),
+            )
+        )  # fmt: skip
+        agent.cutoffs = self._cutoff_plans.setdefault(plan, plan)
         return agent
 
-    def _join(self, agent: Agent, state: LineState) -> None:
+    def _join(self, agent: Agent, state: LineState, pools: list[list[Pool]]) -> None:
         line, specialist = state.line, agent.specialist
         if specialist.capacity.get(line.channel, 0) <= 0:
             return
@@ -286,8 +347,8 @@ class Index:
                     and not flt.matches(_NO_ITEM, agent_attributes(agent))
                 ):
                     continue
-                agent.pools[pool.channel].append(pool)
-                agent.idle_keyed = agent.idle_keyed or pool.ranking is Ranking.LONGEST_IDLE
+                pools[pool.channel].append(pool)
+                agent.idle_keyed = agent.idle_keyed or pool.ranking is _LONGEST_IDLE
                 joined = True
         if joined:
             agent.fits[state.idx] = self._fits.fit(line, specialist)
@@ -295,108 +356,124 @@ class Index:
     # -- availability ------------------------------------------------------------------
 
     def entry(self, pool: Pool, agent: Agent) -> AgentEntry:
+        """A new entry of ``agent`` in ``pool``: the ranking key negated (so that the best is
+        largest, at the end of ``pool.ranked``), −index, and the agent."""
         fit = agent.fits[pool.line.idx]
-        idx, ver, ranking = agent.idx, agent.ver[pool.channel], pool.ranking
+        ranking = pool.ranking
         if ranking is _LEAST_COST:
-            return (fit.cost, idx, ver)
+            return (fit.neg_cost, agent.rank, agent)
         if ranking is _BEST_SKILL:
-            return (-fit.level, fit.cost, idx, ver)
+            return (fit.level, fit.neg_cost, agent.rank, agent)
         if ranking is _COST_SLA:
-            return (fit.handle_seconds / 3600 * fit.cost, idx, ver)
-        return (agent.idle_since, idx, ver)
+            return (fit.neg_cost_sla, agent.rank, agent)
+        return (-agent.idle_since, agent.rank, agent)
 
     def sync(self, agent: Agent, channel: int, *, rekey: bool = False) -> None:
         """Make the pools of ``channel`` agree with whether ``agent`` can take work there."""
         want = agent.online and agent.in_use[channel] < agent.cap[channel]
-        if want == agent.avail[channel] and not (want and rekey):
+        was = agent.avail[channel]
+        if want == was and not (want and rekey):
             return
         agent.avail[channel] = want
         idx = agent.idx
-        if want:
-            agent.ver[channel] += 1
+        if want:  # a new entry each time: the one made before is stale from now on
             closed = agent.closed
+            entry = self.entry
             for pool in agent.pools[channel]:
                 if pool.line.idx in closed:
                     continue
-                pool.live.add(idx)
-                insort(pool.ranked, self.entry(pool, agent))
+                if was and pool.ranking is not _LONGEST_IDLE and idx in pool.live:
+                    continue  # re-keying: a fixed key stays valid, only idle instants move
+                new = entry(pool, agent)
+                pool.live[idx] = new
+                insort(pool.ranked, new)
         else:
             for pool in agent.pools[channel]:
-                pool.live.discard(idx)
+                pool.live.pop(idx, None)
 
     def sync_all(self, agent: Agent, *, rekey: bool = False) -> None:
-        for channel in range(len(CHANNELS)):
-            if agent.pools[channel]:
+        online, in_use, cap, avail = agent.online, agent.in_use, agent.cap, agent.avail
+        for channel, pools in enumerate(agent.pools):
+            # sync() would return at once when nothing changes and nothing is re-keyed
+            if pools and (
+                (online and in_use[channel] < cap[channel]) != avail[channel]
+                or (rekey and avail[channel])
+            ):
                 self.sync(agent, channel, rekey=rekey)
 
     def close_line(self, agent: Agent, line_idx: int) -> None:
         """Not enough shift left for this line's items: leave its pools until the next shift."""
-        agent.closed.add(line_idx)
+        closed = agent.closed if isinstance(agent.closed, set) else set(agent.closed)
+        closed.add(line_idx)
+        agent.closed = closed
         for pools in agent.pools:
             for pool in pools:
                 if pool.line.idx == line_idx:
-                    pool.live.discard(agent.idx)
+                    pool.live.pop(agent.idx, None)
 
     # -- walking pools -----------------------------------------------------------------
-
-    def _valid(self, pool: Pool, entry: AgentEntry) -> bool:
-        idx = entry[-2]
-        return idx in pool.live and self.agents[idx].ver[pool.channel] == entry[-1]
 
     def candidates(self, pool: Pool, ticket: Ticket, limit: int, eligible: int) -> list[AgentEntry]:
         """The best ``limit`` live specialists of ``pool`` who may take ``ticket``, in
         ranking order.
 
-        The walk stops as soon as it has ``limit`` of them or all there are (the live count
-        is known), so stale entries behind the last live one are never read; when a walk
-        meets many stale entries the pool is compacted on the spot (amortized O(1)).
+        The walk goes backwards from the end of ``pool.ranked`` (the best) and stops as soon
+        as it has ``limit`` of them or all there are (the live count is known). The walked
+        tail is then rewritten without the stale entries it met — a slice at the end of the
+        list, so dropping them costs what reading them did (amortized O(1) per entry, never
+        a shift of the whole list).
         """
-        ranked = pool.ranked
-        live, agents, channel = pool.live, self.agents, pool.channel
-        excluded = ticket.excluded
         flt = pool.item_filter
         if flt is None:  # then ``eligible`` (from :meth:`eligible_count`) is exact
             limit = min(limit, eligible)
-        attrs = None if flt is None else ticket.attributes(self.clock())
         found: list[AgentEntry] = []
         if limit <= 0:
             return found
+        ranked, live = pool.ranked, pool.live
+        excluded = ticket.excluded
+        attrs = None if flt is None else ticket.attributes(self.clock())
         stale = 0
-        for entry in ranked:
-            idx = entry[-2]
-            if idx not in live or agents[idx].ver[channel] != entry[-1]:
+        i = len(ranked)
+        while i:
+            i -= 1
+            entry = ranked[i]
+            idx = entry[-1].idx
+            if live.get(idx) is not entry:
                 stale += 1
                 continue
             if (excluded is None or idx not in excluded) and (
-                flt is None or flt.matches(attrs or {}, agent_attributes(agents[idx]))
+                flt is None or flt.matches(attrs or {}, agent_attributes(entry[-1]))
             ):
                 found.append(entry)
                 if len(found) >= limit:
                     break
-        if stale > _STALE_WALK and stale > len(live):
-            pool.ranked = [e for e in ranked if self._valid(pool, e)]
+        if stale:  # drop the stale entries met: the walked tail keeps its valid ones
+            ranked[i:] = [e for e in ranked[i:] if live.get(e[-1].idx) is e]
         return found
 
     def eligible_count(self, pool: Pool, ticket: Ticket) -> int:
         live = pool.live
+        excluded = ticket.excluded
         if pool.item_filter is not None:
             flt, attrs = pool.item_filter, ticket.attributes(self.clock())
-            excluded = ticket.excluded or set()
+            agents = self.agents
             return sum(
                 1
                 for idx in live
-                if idx not in excluded and flt.matches(attrs, agent_attributes(self.agents[idx]))
+                if (excluded is None or idx not in excluded)
+                and flt.matches(attrs, agent_attributes(agents[idx]))
             )
-        excluded_live = 0 if not ticket.excluded else len(ticket.excluded & live)
-        return len(live) - excluded_live
+        if not excluded:
+            return len(live)
+        return len(live) - sum(1 for idx in excluded if idx in live)
 
     # -- queues ------------------------------------------------------------------------
 
     def enqueue(self, ticket: Ticket) -> None:
         self._seq += 1
-        ticket.seq = self._seq
+        key = ticket.seq = task_key(ticket.item.priority, ticket.created_at, self._seq)
         pool = ticket.pool
-        heappush(pool.queue, (-ticket.item.priority, ticket.created_ts, self._seq, ticket))
+        heappush(pool.queue, (key, ticket))
         pool.queued += 1
 
     def enqueue_bulk(self, tickets: list[Ticket]) -> None:
@@ -405,9 +482,9 @@ class Index:
         pools: list[Pool] = []
         for ticket in tickets:
             self._seq += 1
-            ticket.seq = self._seq
+            key = ticket.seq = task_key(ticket.item.priority, ticket.created_at, self._seq)
             pool = ticket.pool
-            pool.queue.append((-ticket.item.priority, ticket.created_ts, self._seq, ticket))
+            pool.queue.append((key, ticket))
             pool.queued += 1
             if id(pool) not in touched:
                 touched.add(id(pool))
@@ -422,18 +499,21 @@ class Index:
 
     def _first_item(self, pool: Pool, agent: Agent) -> ItemEntry | None:
         queue = pool.queue
-        while queue and queue[0][3].seq != queue[0][2]:
+        while queue and queue[0][1].seq is not queue[0][0]:
             heappop(queue)
         if not queue:
             return None
         top = queue[0]
-        if self._may_take(pool, agent, top[3]):
+        ticket = top[1]
+        if (ticket.excluded is None and pool.item_filter is None) or self._may_take(
+            pool, agent, ticket
+        ):
             return top
         size = len(queue)
         frontier: list[tuple[ItemEntry, int]] = [(top, 0)]
         while frontier:
             entry, i = heappop(frontier)
-            if entry[3].seq == entry[2] and self._may_take(pool, agent, entry[3]):
+            if entry[1].seq is entry[0] and self._may_take(pool, agent, entry[1]):
                 return entry
             child = 2 * i + 1
             if child < size:
@@ -459,12 +539,20 @@ class Index:
             if not pool.queued or pool.line.idx in closed:
                 continue
             waiting += pool.queued
-            entry = self._first_item(pool, agent)
-            if entry is not None and (best is None or entry[:3] < best[:3]):
+            queue = pool.queue
+            top = queue[0]  # a valid entry exists (pool.queued > 0): drop stale ones above it
+            while top[1].seq is not top[0]:
+                heappop(queue)
+                top = queue[0]
+            if top[1].excluded is None and pool.item_filter is None:
+                entry: ItemEntry | None = top  # _first_item's common case, inlined
+            else:
+                entry = self._first_item(pool, agent)
+            if entry is not None and (best is None or entry[0] < best[0]):
                 best, best_pool = entry, pool
         if best is None or best_pool is None:
             return None
-        return best[3], best_pool, waiting
+        return best[1], best_pool, waiting
 
     # -- maintenance -------------------------------------------------------------------
 
@@ -474,8 +562,9 @@ class Index:
         for state in self.lines:
             for pools in state.pools.values():
                 for pool in pools:
-                    ranked = [e for e in pool.ranked if self._valid(pool, e)]
-                    queue = [e for e in pool.queue if e[3].seq == e[2]]
+                    live = pool.live
+                    ranked = [e for e in pool.ranked if live.get(e[-1].idx) is e]
+                    queue = [e for e in pool.queue if e[1].seq is e[0]]
                     dropped += len(pool.ranked) - len(ranked) + len(pool.queue) - len(queue)
                     heapify(queue)
                     pool.ranked, pool.queue = ranked, queue

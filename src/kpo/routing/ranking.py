@@ -27,7 +27,7 @@ the oldest (``created_at``, never reset by a rejected offer), then the earliest 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kpo.domain.clients import ServiceLine
 from kpo.domain.specialists import Specialist
@@ -55,6 +55,13 @@ class Fit:
     handle_seconds: int
     cost: float
     level: float
+    # The negated keys the index sorts by (computed once; every pool entry shares them).
+    neg_cost: float = field(init=False, compare=False, repr=False)
+    neg_cost_sla: float = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "neg_cost", -self.cost)
+        object.__setattr__(self, "neg_cost_sla", -(self.handle_seconds / 3600 * self.cost))
 
 
 class FitCache:
@@ -62,6 +69,7 @@ class FitCache:
 
     def __init__(self) -> None:
         self._by_levels: dict[tuple[str, tuple[int, ...]], tuple[int, float]] = {}
+        self._interned: dict[tuple[int, float, float], Fit] = {}  # equal fits: one object
 
     def fit(self, line: ServiceLine, specialist: Specialist) -> Fit:
         levels = tuple(specialist.level_of(r.skill) for r in line.required_skills)
@@ -72,7 +80,10 @@ class FitCache:
             known = self._by_levels[key] = (seconds, sum(levels) / len(levels))
         seconds, level = known
         cost = float(specialist.hourly_cost.amount) * seconds / 3600
-        return Fit(seconds, cost, level)
+        fit = self._interned.get((seconds, cost, level))
+        if fit is None:
+            fit = self._interned[seconds, cost, level] = Fit(seconds, cost, level)
+        return fit
 
 
 def static_key(ranking: Ranking, fit: Fit) -> tuple[float, ...]:

@@ -9,7 +9,7 @@ flag changes. A caller (the routing service, the simulation) feeds the changes t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,12 +37,29 @@ def _employed(specialist: Specialist, at: datetime) -> bool:
 
 
 def current_shift_end(
-    specialist: Specialist, holidays: HolidayCalendar, at: datetime
+    specialist: Specialist,
+    holidays: HolidayCalendar,
+    at: datetime,
+    *,
+    memo: dict[Hashable, timedelta] | None = None,
+    memo_key: Hashable = None,
 ) -> datetime | None:
-    """When the shift running at ``at`` ends; ``None`` when off shift or not employed."""
+    """When the shift running at ``at`` ends; ``None`` when off shift or not employed.
+
+    Loading many specialists at one instant, pass a ``memo`` dict and a ``memo_key`` that
+    names the holiday calendar (e.g. the country): the time left in the shift is then
+    computed once per (zone, working hours, holidays) — the only time-zone arithmetic — and
+    shared by everyone with the same hours."""
     if not _employed(specialist, at):
         return None
-    left = shift_left(shift_calendar(specialist, holidays), at)
+    if memo is None:
+        left = shift_left(shift_calendar(specialist, holidays), at)
+    else:
+        key = (specialist.time_zone, specialist.working_hours, memo_key, at)
+        known = memo.get(key)
+        if known is None:
+            known = memo[key] = shift_left(shift_calendar(specialist, holidays), at)
+        left = known
     return at + left if left > timedelta(0) else None
 
 

@@ -8,9 +8,9 @@ events, and the decisions that ``kpo explain`` prints.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from kpo.domain.calendars import BusinessCalendar, HolidayCalendar
 from kpo.domain.clients import Coverage, ServiceLine
@@ -75,12 +75,14 @@ def build_router(
         now=now,
         settings=settings,
     )
+    shift_left_memo: dict[Hashable, timedelta] = {}  # one computation per (zone, hours, country)
     for specialist in specialists:
-        router.add_specialist(specialist, now=now, country=countries[specialist.vendor_id])
+        country = countries[specialist.vendor_id]
+        router.add_specialist(specialist, now=now, country=country)
         if specialist.status is not SpecialistStatus.AVAILABLE:
             continue
-        holidays = holidays_for(countries[specialist.vendor_id])
-        ends = current_shift_end(specialist, holidays, now)
+        holidays = holidays_for(country)
+        ends = current_shift_end(specialist, holidays, now, memo=shift_left_memo, memo_key=country)
         if ends is not None:
             router.shift_started(specialist.id, now=now, ends=ends)
     by_line = {line.id: line for line in lines}

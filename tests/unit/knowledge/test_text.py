@@ -31,3 +31,14 @@ def test_query_language_phrases_prefixes_and_words() -> None:
     assert parse_query('unbalanced "quote here').words == ("unbalanced", "quote")
     assert parse_query("the").words == ("the",)
     assert parse_query('"" *  ').is_empty
+
+
+def test_match_levels_go_from_all_words_to_any_word() -> None:
+    levels = parse_query("card arrived late deliv*").match_levels()
+    assert [len(level[0]) for level in levels] == [4, 3, 2, 1]
+    assert levels[0] == [("card", "arrived", "late", "deliv*")]
+    assert ("deliv*",) in levels[-1]
+    many = parse_query("alpha beta gamma delta epsilon zeta eta").match_levels(most=5)
+    assert len(many[0][0]) == 5
+    assert len(many[-1]) == 7  # any one of all the words
+    assert parse_query('"only phrase"').match_levels() == []

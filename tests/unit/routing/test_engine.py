@@ -209,3 +209,18 @@ def test_restore_and_rebalance_rebuild_holders_and_route_waiting_items() -> None
     assert second.held("a") == {"w1": S.ASSIGNED}
     assert second.rebalance(now=T0 + MIN) == 1
     assert second.held("b") == {"w2": S.OFFERED}
+
+
+def test_events_built_from_the_log_equal_their_constructors() -> None:
+    from dataclasses import fields
+
+    from kpo.domain import events as ev
+    from kpo.routing.engine import _maker
+
+    for name in ev.__all__:
+        cls = getattr(ev, name)
+        values = [f"v{i}" for i, _ in enumerate(fields(cls))]
+        built = _maker(cls)(*values)
+        assert type(built) is cls
+        assert built == cls(*values)
+        assert hash(built) == hash(cls(*values))

@@ -2,8 +2,11 @@
 
 Both implement :class:`kpo.services.ports.ArticleIndex` with one results contract
 (:class:`~kpo.domain.knowledge.SearchHit`): best first, ``score`` higher is better, snippets with
-``**matched**`` words. Queries come parsed (:func:`kpo.knowledge.text.parse_query`): plain
-words are alternatives that rank, every ``"phrase"`` must occur, ``prefix*`` matches word starts.
+``**matched**`` words. Queries come parsed (:func:`kpo.knowledge.text.parse_query`): every
+``"phrase"`` must occur, ``prefix*`` matches word starts, plain words rank (any may match).
+Ranking costs per matching row, so when any-word matching would rank more than
+:data:`RANKED_ROWS` rows, the search ranks the articles matching any ``n - 1`` of the ``n``
+words, or ``n - 2``, … (:meth:`ParsedQuery.match_levels`, :func:`_choose_level`).
 
 Scores differ between the two: FTS5 gives BM25 (title and tags weigh twice the body), PostgreSQL
 gives ``ts_rank_cd`` (cover density; title and tags weight A, body B). Rankings agree on clear
@@ -16,7 +19,7 @@ transaction as the articles.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -27,6 +30,8 @@ from kpo.knowledge.text import ParsedQuery
 __all__ = ["PostgresArticleIndex", "SqliteArticleIndex", "article_index_for"]
 
 _SNIPPET_WORDS = 24
+RANKED_ROWS = 1000
+"""Most matching rows a search ranks when a stricter match level can avoid more."""
 
 
 def _client_key(client_id: str) -> str:
@@ -94,18 +99,40 @@ class SqliteArticleIndex:
         if query.is_empty or limit <= 0:
             return []
         phrases = ['"' + " ".join(p) + '"' for p in query.phrases]
-        optional = [f'"{w}"' for w in query.words] + [f'"{p}"*' for p in query.prefixes]
-        parts = [f'client_key : "{_client_key(client_id)}"', *phrases]
-        if optional:
-            parts.append("(" + " OR ".join(optional + phrases) + ")")
+
+        def term(text: str) -> str:
+            return f'"{text[:-1]}"*' if text.endswith("*") else f'"{text}"'
+
+        expressions = []
+        for level in query.match_levels() or [[]]:
+            groups = ["(" + " AND ".join(term(t) for t in group) + ")" for group in level]
+            parts = list(phrases)
+            if groups:
+                parts.append("(" + " OR ".join(groups) + ")")
+            expressions.append(" AND ".join(parts))
+
+        # The client is a filter on the UNINDEXED column, not a term of the MATCH
+        # expression: bm25() would count the client's whole document list per query.
+        def count(expression: str) -> int:
+            return int(
+                self._session.scalar(
+                    text(
+                        "SELECT count(*) FROM (SELECT 1 FROM kb_search WHERE kb_search "
+                        "MATCH :m AND client_id = :c LIMIT :cap)"
+                    ),
+                    {"m": expression, "c": client_id, "cap": RANKED_ROWS + 1},
+                )
+                or 0
+            )
+
         rows = self._session.execute(
             text(
                 "SELECT article_id, title, -bm25(kb_search, 0, 0, 0, 2.0, 1.0, 2.0) AS score, "
                 f"snippet(kb_search, 4, '**', '**', '…', {_SNIPPET_WORDS}) AS snippet "
-                "FROM kb_search WHERE kb_search MATCH :m "
+                "FROM kb_search WHERE kb_search MATCH :m AND client_id = :c "
                 "ORDER BY bm25(kb_search, 0, 0, 0, 2.0, 1.0, 2.0), article_id LIMIT :n"
             ),
-            {"m": " AND ".join(parts), "n": limit},
+            {"m": _choose_level(expressions, count, limit), "c": client_id, "n": limit},
         )
         return [SearchHit(r.article_id, r.title, float(r.score), r.snippet or "") for r in rows]
 
@@ -163,12 +190,30 @@ class PostgresArticleIndex:
         if query.is_empty or limit <= 0:
             return []
         phrases = ["(" + " <-> ".join(_pg_lexeme(w) for w in p) + ")" for p in query.phrases]
-        optional = [_pg_lexeme(w) for w in query.words] + [
-            _pg_lexeme(p) + ":*" for p in query.prefixes
-        ]
-        parts = list(phrases)
-        if optional:
-            parts.append("(" + " | ".join(optional + phrases) + ")")
+
+        def term(word: str) -> str:
+            return _pg_lexeme(word[:-1]) + ":*" if word.endswith("*") else _pg_lexeme(word)
+
+        expressions = []
+        for level in query.match_levels() or [[]]:
+            groups = ["(" + " & ".join(term(t) for t in group) + ")" for group in level]
+            parts = list(phrases)
+            if groups:
+                parts.append("(" + " | ".join(groups) + ")")
+            expressions.append(" & ".join(parts))
+
+        def count(expression: str) -> int:
+            return int(
+                self._session.scalar(
+                    text(
+                        "SELECT count(*) FROM (SELECT 1 FROM kb_search WHERE client_id = :c "
+                        "AND document @@ to_tsquery('english', :q) LIMIT :cap) AS found"
+                    ),
+                    {"q": expression, "c": client_id, "cap": RANKED_ROWS + 1},
+                )
+                or 0
+            )
+
         rows = self._session.execute(
             text(
                 "SELECT hit.article_id, hit.title, hit.score, ts_headline('english', hit.body, "
@@ -180,9 +225,28 @@ class PostgresArticleIndex:
                 " ORDER BY score DESC, article_id LIMIT :n) AS hit "
                 "ORDER BY hit.score DESC, hit.article_id"
             ),
-            {"q": " & ".join(parts), "c": client_id, "n": limit},
+            {"q": _choose_level(expressions, count, limit), "c": client_id, "n": limit},
         )
         return [SearchHit(r.article_id, r.title, float(r.score), r.snippet or "") for r in rows]
+
+
+def _choose_level(expressions: list[str], count: Callable[[str], int], limit: int) -> str:
+    """The loosest match level (any word) whose matches can be ranked cheaply.
+
+    ``expressions`` go from strictest (all words) to loosest (any word). Ranking costs per
+    matching row, so the loosest level with at most :data:`RANKED_ROWS` matches is ranked —
+    plain BM25 over every match in any base of that size. When that level has fewer than
+    ``limit`` matches, the next looser one is ranked instead (costlier, rare).
+    """
+    if len(expressions) == 1:
+        return expressions[0]
+    for position in range(len(expressions) - 1, -1, -1):
+        found = count(expressions[position])
+        if found <= RANKED_ROWS:
+            if found < limit and position < len(expressions) - 1:
+                return expressions[position + 1]
+            return expressions[position]
+    return expressions[0]
 
 
 def article_index_for(session: Session) -> SqliteArticleIndex | PostgresArticleIndex:
