@@ -14,7 +14,7 @@ import numpy as np
 
 from kpo.domain.access import ApiKey
 from kpo.domain.clients import Client, ServiceLine
-from kpo.domain.events import DomainEvent
+from kpo.domain.events import DomainEvent, OfferRejected, OfferTimedOut
 from kpo.domain.idempotency import IdempotencyRecord
 from kpo.domain.knowledge import Article, ArticleStatus, SearchHit
 from kpo.domain.queries import ItemOwnership, ItemQuery
@@ -178,6 +178,14 @@ class FakeEventLog:
 
     def for_item(self, item_id: str) -> list[tuple[str, Any, dict[str, Any]]]:
         return [(e.name, e.at, {}) for e in self._s.events if e.item_id == item_id]
+
+    def refused_offers(self) -> dict[str, set[str]]:
+        open_ids = {i.id for i in self._s.work_items.values() if not i.state.is_final}
+        refused: dict[str, set[str]] = {}
+        for event in self._s.events:
+            if isinstance(event, OfferRejected | OfferTimedOut) and event.item_id in open_ids:
+                refused.setdefault(event.item_id, set()).add(event.specialist_id)
+        return refused
 
 
 class FakeApiKeys:

@@ -51,6 +51,21 @@ def test_demo_stores_the_network_and_its_week(database_url: str) -> None:
         assert all(item.transitions[-1].to_state is WorkItemState.RESOLVED for item in resolved)
         cancelled = uow.work_items.all(state=WorkItemState.CANCELLED)
         assert len(cancelled) == items["abandoned"] + items["cancelled"]
+        # the router's event log and decisions are stored: `kpo explain` answers
+        for item in resolved[:20]:
+            names = [name for name, _, _ in uow.events.for_item(item.id)]
+            assert names[0] == "ItemQueued"
+            assert {"ItemOffered", "OfferAccepted", "ItemAssigned", "ItemResolved"} <= set(names)
+            moves = [n for n in names if n == "ItemStateChanged"]
+            assert len(moves) == len(item.transitions)
+            decisions = uow.decisions.for_item(item.id)
+            assert decisions
+            assert decisions[-1].winner == item.specialist_id
+    explained = CliRunner().invoke(
+        app, ["explain", resolved[0].id, "--json"], env={"KPO_DATABASE_URL": database_url}
+    )
+    assert explained.exit_code == 0, explained.stderr
+    assert json.loads(explained.stdout)["decisions"]
 
 
 def test_the_report_has_the_documented_shape(tmp_path: Path) -> None:

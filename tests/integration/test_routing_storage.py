@@ -58,3 +58,24 @@ def test_a_rebuilt_router_knows_who_holds_what(uow: SqlUnitOfWork) -> None:
     again = build_router(uow, NOW, holidays_for, calendar_for=calendar_for)
     assert again.held("krakow-001") == {"W1": WorkItemState.OFFERED}
     assert again.queued() == 1
+
+
+def test_a_rebuilt_router_does_not_offer_an_item_back_to_who_refused_it(
+    uow: SqlUnitOfWork,
+) -> None:
+    router = build_router(uow, NOW, holidays_for, calendar_for=calendar_for)
+    route_queued(uow, router, NOW)
+    router.reject("W1", specialist_id="krakow-001", now=NOW)  # W2 is offered instead
+    with uow:
+        for item_id in ("W1", "W2"):
+            live = router.find(item_id)
+            assert live is not None
+            uow.work_items.save(live)
+        uow.events.append(router.drain_events())
+        uow.commit()
+        assert uow.events.refused_offers() == {"W1": {"krakow-001"}}
+    router.reject("W2", specialist_id="krakow-001", now=NOW)  # not stored: forgotten
+    again = build_router(uow, NOW, holidays_for, calendar_for=calendar_for)
+    again.reject("W2", specialist_id="krakow-001", now=NOW)
+    assert again.rebalance(now=NOW) == 0  # W1 was refused before the restart, W2 just now
+    assert again.queued() == 2

@@ -20,7 +20,7 @@ work is finished). Given-back items are routed again at once — none lost, none
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from heapq import heappop, heappush
@@ -753,23 +753,36 @@ class Router:
 
     # ================================================================ rebuild
 
-    def restore(self, items: Iterable[tuple[WorkItem, datetime | None]], *, now: datetime) -> None:
+    def restore(
+        self,
+        items: Iterable[tuple[WorkItem, datetime | None]],
+        *,
+        now: datetime,
+        refused: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
         """Load stored open items without events: queued ones wait in their step's queue,
         held ones take their specialist's capacity (open offers time out ``offer_timeout``
-        after they were made). Call :meth:`rebalance` afterwards."""
+        after they were made). ``refused`` maps item ids to the specialists who rejected
+        them or let their offer time out (from the event log): they are not offered those
+        items again. Call :meth:`rebalance` afterwards."""
         self._tick(now)
         queued: list[Ticket] = []
         given_back: list[Ticket] = []
+        by_id = self._index.by_id
         for item, due in items:
             if item.state.is_final:
                 continue
             if item.id in self._tickets:
                 raise Conflict("work item", item.id)
             ticket = self._admit(item, due, now)
+            if refused and item.id in refused:
+                ticket.excluded = {
+                    agent.idx for sid in refused[item.id] if (agent := by_id.get(sid)) is not None
+                } or None
             if item.state is _QUEUED:
                 queued.append(ticket)
                 continue
-            agent = self._index.by_id.get(item.specialist_id or "")
+            agent = by_id.get(item.specialist_id or "")
             if agent is None or not agent.employed:
                 given_back.append(ticket)
                 continue
@@ -823,6 +836,10 @@ class Router:
     def drain_events(self) -> list[DomainEvent]:
         events, self._events = self._events, []
         return [_build_event(e) for e in events]
+
+    def discard_decisions(self) -> None:
+        """Forget the decisions logged so far without building them."""
+        self._decisions = []
 
     def drain_decisions(self) -> list[Decision]:
         decisions, self._decisions = self._decisions, []

@@ -14,15 +14,17 @@ from kpo.adapters.holidays import CountryHolidays
 from kpo.domain.calendars import BusinessCalendar, HolidayCalendar, WeeklyWindow
 from kpo.domain.clients import Coverage
 from kpo.domain.errors import KpoError
-from kpo.domain.events import ItemQueued
+from kpo.domain.events import DomainEvent
 from kpo.domain.money import Money
 from kpo.domain.work_items import WorkItem
 from kpo.routing.engine import LineSetup
+from kpo.routing.explain import Decision
 from kpo.scenario.arrivals import generate_arrivals
 from kpo.scenario.network import Network, build_network
 from kpo.services.ports import UnitOfWork
 from kpo.services.routing import default_policy_for
 from kpo.simulation import SimulationReport, Simulator, summarise
+from kpo.simulation.simulator import Journal
 
 __all__ = [
     "SIMULATING",
@@ -136,9 +138,11 @@ def simulate_week(
     holidays_for: Callable[[str], HolidayCalendar],
     calendar_for: Callable[[Coverage], BusinessCalendar],
     progress: Progress | None = None,
+    journal: Journal | None = None,
 ) -> SimulationReport:
     """Run ``items`` through the routing engine on a simulated clock (they end in their
-    final states) and report SLA, occupancy and cost."""
+    final states) and report SLA, occupancy and cost. ``journal`` receives the router's
+    events and decisions as they happen."""
     report = progress or (lambda _stage, _done, _total: None)
     countries = {vendor.id: vendor.country for vendor in network.vendors}
     simulator = Simulator(
@@ -157,6 +161,7 @@ def simulate_week(
     outcomes = simulator.run(
         items,
         progress=lambda done, _total: report(SIMULATING, round(done / 3600), hours),
+        journal=journal,
     )
     return summarise(outcomes)
 
@@ -173,8 +178,9 @@ def run_demo(
     progress: Progress | None = None,
 ) -> DemoResult:
     """Generate the demo network and ``days`` days of arrivals, simulate them through the
-    routing engine, and store the network and the items in their final states (with every
-    state transition) in an empty database."""
+    routing engine, and store the network, the items in their final states (with every
+    state transition), the event log and the routing decisions in an empty database, so
+    that ``kpo explain`` answers for every demo item."""
     report = progress or (lambda _stage, _done, _total: None)
     network = build_network(seed, week_start=week_start.date())
     items: list[WorkItem] = generate_arrivals(
@@ -196,6 +202,13 @@ def run_demo(
             uow.service_lines.add(line)
         uow.specialists.add_many(network.specialists)
         uow.commit()
+    events: list[DomainEvent] = []
+    decisions: list[Decision] = []
+
+    def journal(new_events: list[DomainEvent], new_decisions: list[Decision]) -> None:
+        events.extend(new_events)
+        decisions.extend(new_decisions)
+
     began = time.perf_counter()
     simulated = simulate_week(
         network,
@@ -206,15 +219,24 @@ def run_demo(
         holidays_for=holidays_for,
         calendar_for=calendar_for,
         progress=report,
+        journal=journal,
     )
+    for item in items:  # changes the item recorded after the router last moved it
+        events.extend(item.events)
+        item.events.clear()
     simulation_wall_seconds = time.perf_counter() - began
     with uow:
         chunk = 5_000
         for start in range(0, len(items), chunk):
-            batch = items[start : start + chunk]
-            uow.work_items.add_many(batch)
-            uow.events.append(event for item in batch for event in _queued(item))
+            uow.work_items.add_many(items[start : start + chunk])
             report("storing work items", min(start + chunk, len(items)), len(items))
+        chunk = 20_000
+        for start in range(0, len(events), chunk):
+            uow.events.append(events[start : start + chunk])
+            report("storing the event log", min(start + chunk, len(events)), len(events))
+        for start in range(0, len(decisions), chunk):
+            uow.decisions.append(decisions[start : start + chunk])
+            report("storing routing decisions", min(start + chunk, len(decisions)), len(decisions))
         uow.commit()
     on_shift, sample_day, vendors = summarise_network(network, week_start=week_start, days=days)
     return DemoResult(
@@ -229,7 +251,3 @@ def run_demo(
         report=simulated,
         simulation_wall_seconds=simulation_wall_seconds,
     )
-
-
-def _queued(item: WorkItem) -> list[ItemQueued]:
-    return [ItemQueued(item.id, item.created_at, item.service_line_id)]

@@ -35,6 +35,8 @@ __all__ = ["LiveRouting", "Stored"]
 
 T = TypeVar("T")
 SHIFT_LOOKAHEAD = timedelta(hours=1)
+MAINTAIN_EVERY = timedelta(minutes=5)
+"""How often :meth:`LiveRouting.tick` compacts the engine's queues (drops stale entries)."""
 
 
 @dataclass
@@ -72,6 +74,7 @@ class LiveRouting:
         self._shifts: list[ShiftChange] = []
         self._horizon: datetime | None = None
         self._last: datetime | None = None
+        self._maintained: datetime | None = None
 
     # -------------------------------------------------------------------- engine life
 
@@ -222,10 +225,14 @@ class LiveRouting:
     # -------------------------------------------------------------------- background
 
     def tick(self) -> int:
-        """Start shifts that began, fire due timers, offer what waits; returns how many
-        items were offered by the rebalancing."""
+        """Start shifts that began, fire due timers, offer what waits, and every
+        :data:`MAINTAIN_EVERY` compact the queues; returns how many items were offered by
+        the rebalancing."""
 
         def advance(router: Router, now: datetime, _uow: UnitOfWork) -> tuple[int, Stored]:
+            if self._maintained is None or now - self._maintained >= MAINTAIN_EVERY:
+                router.maintain()
+                self._maintained = now
             started = self._start_shifts(router, now)
             router.advance(now)
             # New work is routed on arrival and freed capacity takes the next item by itself;

@@ -102,6 +102,9 @@ class WorkItemRepository(Protocol):
 class EventLog(Protocol):
     def append(self, events: Iterable[DomainEvent]) -> None: ...
     def for_item(self, item_id: str) -> list[tuple[str, Any, dict[str, Any]]]: ...
+    def refused_offers(self) -> dict[str, set[str]]:
+        """Open item id → the specialists who rejected it or let its offer time out."""
+        ...
 
 
 class ApiKeyRepository(Protocol):

@@ -69,6 +69,7 @@ def build_router(
         countries = {v.id: v.country for v in uow.vendors.all()}
         specialists = uow.specialists.all()
         items = [i for i in uow.work_items.all() if not i.state.is_final]
+        refused = uow.events.refused_offers()
     calendars = {line.id: calendar_for(line.coverage) for line in lines}
     router = Router(
         [LineSetup(line, policy_for(line), calendars[line.id]) for line in lines],
@@ -92,6 +93,7 @@ def build_router(
             for i in items
         ),
         now=now,
+        refused=refused,
     )
     return router
 

@@ -38,21 +38,25 @@ import simpy
 from kpo.domain.calendars import HolidayCalendar
 from kpo.domain.channels import Channel
 from kpo.domain.errors import ValidationError
-from kpo.domain.events import ItemOffered
+from kpo.domain.events import DomainEvent, ItemOffered
 from kpo.domain.sla import SlaClock
 from kpo.domain.specialists import Specialist
 from kpo.domain.work_items import WorkItem, WorkItemState
 from kpo.routing.engine import LineSetup, Router, RouterSettings
+from kpo.routing.explain import Decision
 from kpo.routing.model import pace
 from kpo.routing.shifts import shift_changes
 from kpo.simulation.behaviour import Behaviour, HandleTimes, Lognormal
 from kpo.simulation.draws import Draws
 from kpo.simulation.outcomes import ABANDONED, CANCELLED, OPEN, RESOLVED, Outcomes, Staffed
 
-__all__ = ["Progress", "Simulator"]
+__all__ = ["Journal", "Progress", "Simulator"]
 
 Progress = Callable[[float, float], None]
 """Called with (simulated seconds done, simulated seconds in all) as the run goes."""
+
+Journal = Callable[[list[DomainEvent], list[Decision]], None]
+"""Called with the router's events and routing decisions as they happen (to store them)."""
 
 _OFFERED = WorkItemState.OFFERED
 _WORKING = frozenset({WorkItemState.IN_PROGRESS, WorkItemState.WAITING_ON_CLIENT})
@@ -193,6 +197,7 @@ class Simulator:
         self._wakes: set[datetime] = set()
         self._jobs: dict[str, _Job] = {}
         self._events: Counter[type] = Counter()
+        self._journal: Journal | None = None
         draws = Draws(seed % 2**63)
         self._u_answer = draws.uniform("answer")
         self._z_accept = draws.normal("accept delay")
@@ -211,10 +216,18 @@ class Simulator:
 
     # ------------------------------------------------------------------ running
 
-    def run(self, arrivals: Iterable[WorkItem], *, progress: Progress | None = None) -> Outcomes:
+    def run(
+        self,
+        arrivals: Iterable[WorkItem],
+        *,
+        progress: Progress | None = None,
+        journal: Journal | None = None,
+    ) -> Outcomes:
         """Simulate ``arrivals`` (queued items in order of ``created_at``; later ones than
         ``end`` are ignored). The items are the router's: their states change as they are
-        worked, and each ends resolved, cancelled or still open."""
+        worked, and each ends resolved, cancelled or still open. ``journal`` receives the
+        router's events and decisions (without one, decisions are not even built)."""
+        self._journal = journal
         env = self._env
         env.process(self._shift_feed())
         env.process(self._arrival_feed(iter(arrivals)))
@@ -244,8 +257,11 @@ class Simulator:
         """React to what the router did: answer its new offers, and wake up for its next
         timer. Called after every router call."""
         router = self._router
-        router.drain_decisions()
         events = router.drain_events()
+        if self._journal is not None:
+            self._journal(events, router.drain_decisions())
+        else:
+            router.discard_decisions()
         if events:
             self._events.update(map(type, events))  # counted in C
             for event in events:

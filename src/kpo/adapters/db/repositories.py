@@ -382,6 +382,24 @@ class SqlEventLog:
         )
         return [(r.name, r.at, dict(r.payload)) for r in rows]
 
+    def refused_offers(self) -> dict[str, set[str]]:
+        log, items = tables.event_log, tables.work_items
+        rows = self._session.execute(
+            select(log.c.item_id, log.c.payload)
+            .join(items, items.c.id == log.c.item_id)
+            .where(
+                items.c.state.not_in(_FINAL_STATES),
+                log.c.name.in_(("OfferRejected", "OfferTimedOut")),
+            )
+        )
+        refused: dict[str, set[str]] = {}
+        for item_id, payload in rows:
+            refused.setdefault(item_id, set()).add(payload["specialist_id"])
+        return refused
+
+
+_FINAL_STATES = tuple(state.value for state in WorkItemState if state.is_final)
+
 
 def event_payload(event: DomainEvent) -> dict[str, Any]:
     fields = getattr(event, "__dataclass_fields__", {})
