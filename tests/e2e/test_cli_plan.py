@@ -99,6 +99,46 @@ def test_intervals_csv_and_json(tmp_path: Path) -> None:
     assert "Required staff per interval" in table.stdout
 
 
+def test_intervals_simulate_checks_each_interval_against_its_formula(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.csv"
+    plan.write_text(
+        "service_line,interval_start,arrivals,aht_seconds\n"
+        "cards,2026-03-02T09:00:00+01:00,100,180\n"
+        "cards,2026-03-02T09:30:00+01:00,0,180\n"
+        "cards,2026-03-02T10:00:00+01:00,140,180\n",
+        encoding="utf-8",
+    )
+    args = ("plan", "intervals", str(plan), "--simulate", "--replications", "20")
+    result = kpo(*args, "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    busy, idle, busier = data["intervals"]
+    assert idle["simulated_service_level"] is None  # no calls: nothing to simulate
+    for row in (busy, busier):
+        assert abs(row["simulated_service_level"] - row["service_level"]) < 0.06
+        assert 0 < row["simulated_service_level_ci95"] < 0.1
+    assert data["simulated_below_target"] == []
+    assert kpo(*args, "--json").stdout == result.stdout  # same seed, same figures
+    as_csv = kpo(*args, "--format", "csv").stdout.splitlines()
+    assert as_csv[0].endswith(
+        "simulated_service_level_ci95,simulated_asa_seconds,simulated_abandonment"
+    )
+    table = kpo(*args).stdout
+    assert "sim. SL" in table
+    assert "0 of 3 intervals below the 80% target" in table
+
+
+def test_below_target_counts_only_misses_beyond_the_confidence_interval() -> None:
+    from kpo.entrypoints.cli.plan import _below_target
+    from kpo.planning.intervals import StaffingTargets
+
+    def row(level: float | None, spread: float | None) -> dict[str, object]:
+        return {"simulated_service_level": level, "simulated_service_level_ci95": spread}
+
+    records = [row(0.70, 0.05), row(0.78, 0.03), row(None, None), row(0.85, 0.01)]
+    assert _below_target(records, StaffingTargets(target_sl=0.8, answer_within=20)) == [0]
+
+
 def test_intervals_bad_file_prints_nothing(tmp_path: Path) -> None:
     plan = tmp_path / "plan.csv"
     plan.write_text(

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kpo.entrypoints.cli.files import read_lines
@@ -297,11 +298,25 @@ def intervals(
         OutputFormat, typer.Option("--format", help="Output as a table, CSV or JSON.")
     ] = OutputFormat.TABLE,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    simulate: Annotated[
+        bool,
+        typer.Option(
+            "--simulate",
+            help="Also run each interval's agents through the routing engine on a simulated "
+            "clock and show the simulated service level (and abandonment) beside the "
+            "formula's, with the intervals whose simulation misses the target.",
+        ),
+    ] = False,
+    replications: Annotated[
+        int, typer.Option(min=2, max=1000, help="Simulated runs per interval (--simulate).")
+    ] = 10,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed of --simulate.")] = 0,
 ) -> None:
     """Required staff per interval and service line from an interval plan (CSV).
 
     Every bad row is reported with its row number (header = row 1), column and reason;
-    nothing is printed unless every row is good.
+    nothing is printed unless every row is good. With --simulate a progress bar on stderr
+    counts the simulated intervals.
     """
     targets = _targets(
         target_sl=target_sl,
@@ -315,16 +330,25 @@ def intervals(
     plans = plan_intervals(demands, interval_seconds=interval_seconds, targets=targets)
     records = [_interval_record(plan) for plan in plans]
     fields = list(_INTERVAL_FIELDS) + (["abandonment"] if targets.patience_seconds else [])
-    if as_json or output is OutputFormat.JSON:
-        typer.echo(
-            json.dumps(
-                {
-                    "model": targets.model,
-                    "interval_seconds": interval_seconds,
-                    "intervals": records,
-                }
-            )
+    if simulate:
+        _simulate_intervals(
+            plans,
+            records,
+            interval_seconds=interval_seconds,
+            targets=targets,
+            replications=replications,
+            seed=seed,
         )
+        fields += _SIMULATED_FIELDS
+    if as_json or output is OutputFormat.JSON:
+        document: dict[str, object] = {
+            "model": targets.model,
+            "interval_seconds": interval_seconds,
+            "intervals": records,
+        }
+        if simulate:
+            document["simulated_below_target"] = _below_target(records, targets)
+        typer.echo(json.dumps(document))
     elif output is OutputFormat.CSV:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
@@ -332,10 +356,78 @@ def intervals(
         writer.writerows(records)
         typer.echo(buffer.getvalue(), nl=False)
     else:
-        _print_interval_table(records, targets=targets)
+        _print_interval_table(records, targets=targets, simulated=simulate)
 
 
-def _print_interval_table(records: list[dict[str, object]], *, targets: StaffingTargets) -> None:
+_SIMULATED_FIELDS = [
+    "simulated_service_level",
+    "simulated_service_level_ci95",
+    "simulated_asa_seconds",
+    "simulated_abandonment",
+]
+
+
+def _simulate_intervals(
+    plans: list[IntervalStaffing],
+    records: list[dict[str, object]],
+    *,
+    interval_seconds: float,
+    targets: StaffingTargets,
+    replications: int,
+    seed: int,
+) -> None:
+    """Add the simulated measures of each interval's agents on the phones to its record
+    (intervals without calls are not simulated: their fields stay empty)."""
+    with Progress(
+        TextColumn("simulating intervals"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("simulate", total=len(plans))
+        for number, (plan, record) in enumerate(zip(plans, records, strict=True)):
+            demand = plan.demand
+            record.update(dict.fromkeys(_SIMULATED_FIELDS))
+            if demand.arrivals > 0 and plan.staffing.raw_agents > 0:
+                check = check_staffing(
+                    agents=plan.staffing.raw_agents,
+                    arrivals=demand.arrivals,
+                    interval_seconds=interval_seconds,
+                    aht_seconds=demand.aht_seconds,
+                    answer_within=targets.answer_within,
+                    patience_seconds=targets.patience_seconds,
+                    replications=replications,
+                    seed=seed + number,
+                )
+                record["simulated_service_level"] = round(check.service_level, 4)
+                record["simulated_service_level_ci95"] = round(check.service_level_ci95, 4)
+                record["simulated_asa_seconds"] = round(check.asa_seconds, 2)
+                if check.abandonment is not None:
+                    record["simulated_abandonment"] = round(check.abandonment, 4)
+            progress.advance(task)
+
+
+def _below_target(records: list[dict[str, object]], targets: StaffingTargets) -> list[int]:
+    """Positions of the intervals whose simulated service level, even at the top of its
+    95 % confidence interval, is below the target."""
+    below = []
+    for position, record in enumerate(records):
+        level = record.get("simulated_service_level")
+        spread = record.get("simulated_service_level_ci95")
+        if (
+            isinstance(level, float)
+            and isinstance(spread, float)
+            and level + spread < targets.target_sl
+        ):
+            below.append(position)
+    return below
+
+
+def _print_interval_table(
+    records: list[dict[str, object]], *, targets: StaffingTargets, simulated: bool = False
+) -> None:
     title = "Erlang A" if targets.model == "erlang_a" else "Erlang C"
     table = Table(
         title=f"Required staff per interval ({title})",
@@ -351,6 +443,8 @@ def _print_interval_table(records: list[dict[str, object]], *, targets: Staffing
     abandonment = targets.patience_seconds is not None
     if abandonment:
         headings.append("abandonment")
+    if simulated:
+        headings += ["sim. SL (95 % CI)", *(["sim. abandonment"] if abandonment else [])]
     for heading in headings:
         table.add_column(heading, justify="right")
     for record in records:
@@ -367,5 +461,20 @@ def _print_interval_table(records: list[dict[str, object]], *, targets: Staffing
         ]
         if abandonment:
             cells.append(_percent(record.get("abandonment")))
+        if simulated:
+            level = record.get("simulated_service_level")
+            cells.append(
+                "—"
+                if level is None
+                else f"{_percent(level)} ± {_percent(record['simulated_service_level_ci95'])}"
+            )
+            if abandonment:
+                cells.append(_percent(record.get("simulated_abandonment")))
         table.add_row(*cells)
     _console().print(table)
+    if simulated:
+        below = _below_target(records, targets)
+        _console().print(
+            f"simulated: {len(below)} of {len(records)} intervals below the "
+            f"{targets.target_sl:.0%} target even at the top of their 95 % interval"
+        )
