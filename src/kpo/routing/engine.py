@@ -79,7 +79,7 @@ _VALUE = {s: s.value for s in WorkItemState}
 _LEAST_COST, _BEST_SKILL, _COST_SLA = Ranking.LEAST_COST, Ranking.BEST_SKILL, Ranking.COST_SLA
 _LONGEST_IDLE = Ranking.LONGEST_IDLE
 _NEW_ITEM, _FREED = Trigger.NEW_ITEM, Trigger.SPECIALIST_FREED
-_STEP, _OFFER, _AT_RISK, _BREACH, _CUTOFF, _SHIFT_END = range(6)
+_STEP, _OFFER, _AT_RISK, _BREACH, _CUTOFF, _SHIFT_END, _BATCH = range(7)
 _make = tuple.__new__  # a NamedTuple without its constructor's overhead
 # A log entry of exactly this type is an event or a decision not built yet.
 _LAZY: type[tuple[Any, ...]] = tuple
@@ -182,6 +182,10 @@ class Router:
         self._at_risk: dict[timedelta, timedelta] = {}  # (due - created) -> its at-risk part
         self._volume: Counter[str] = Counter()  # accepted items per vendor
         self._pending: Counter[str] = Counter()  # open offers per vendor
+        for state in states:  # min_cost_batch steps: a batch every batch_interval
+            for step, spec in enumerate(state.policy.steps):
+                if spec.batch_interval is not None:
+                    self._timer(now + spec.batch_interval, _BATCH, (state, step), 0)
 
     # ================================================================ time
 
@@ -238,6 +242,11 @@ class Router:
                     self._emit(SlaBreached(ticket.item.id, at, ticket.due))
         elif kind == _CUTOFF:
             self._cutoff(target, token, at)
+        elif kind == _BATCH:
+            state, step = target
+            self._run_batch(state, step, at)
+            interval = state.policy.steps[step].batch_interval
+            self._timer(at + interval, _BATCH, target, 0)
         elif kind == _SHIFT_END:
             agent = target
             if agent.cutoff_no == token and agent.on_shift:
@@ -588,6 +597,8 @@ class Router:
     def _route(self, ticket: Ticket, at: datetime, trigger: Trigger) -> Decision:
         """Offer ``ticket`` to the best specialist of its current step, or queue it."""
         pool = ticket.pool
+        if pool.batch:  # a min_cost_batch step: wait for the batch
+            return self._queue(ticket, at, trigger)
         index = self._index
         targets = self.settings.vendor_targets
         want = self._want
@@ -804,6 +815,87 @@ class Router:
         for agent in self._index.agents:
             self._index.sync_all(agent)
 
+    def _queue(self, ticket: Ticket, at: datetime, trigger: Trigger) -> Decision:
+        pool = ticket.pool
+        self._index.enqueue(ticket)
+        decision: Decision = _make(
+            Decision,
+            (ticket.item.id, at, trigger, pool.step, pool.ranking, len(pool.live), (), None,
+             pool.reason_queued % (pool.queued - 1)),
+        )  # fmt: skip
+        self._decisions.append(decision)
+        return decision
+
+    def run_batches(self, *, now: datetime) -> int:
+        """Run every ``min_cost_batch`` step's batch now (besides their timers); returns how
+        many items were offered."""
+        self._tick(now)
+        offered = 0
+        for state in self._lines.values():
+            for step, spec in enumerate(state.policy.steps):
+                if spec.batched:
+                    offered += self._run_batch(state, step, now)
+        return offered
+
+    def _run_batch(self, state: LineState, step: int, at: datetime) -> int:
+        """One least-total-cost assignment of the step's waiting items (every language) to
+        the free slots of the specialists live in its pools; offers what it assigns."""
+        from kpo.routing.batch_step import BatchGroup, solve_step  # OR-Tools: only if used
+
+        index = self._index
+        groups: list[BatchGroup[Ticket, tuple[Agent, int]]] = []
+        pools_of: list[Pool] = []
+        capacity: dict[tuple[Agent, int], int] = {}
+        waiting = 0
+        for pools in state.pools.values():
+            pool = pools[step]
+            if not pool.queued or not pool.live:  # nothing waits, or nobody is free
+                continue
+            tickets = index.waiting(pool)
+            waiting += len(tickets)
+            agents = [entry[-1] for entry in pool.live.values()]
+            channel = pool.channel
+            for agent in agents:
+                capacity[agent, channel] = agent.cap[channel] - agent.in_use[channel]
+            options = [((a, channel), a.fits[state.idx].cost) for a in agents]
+            plain: dict[int, list[Ticket]] = {}
+            for ticket in tickets:
+                if ticket.excluded is None and pool.item_filter is None:
+                    plain.setdefault(ticket.item.priority, []).append(ticket)
+                    continue
+                mine = [o for o in options if index.takes(pool, o[0][0], ticket)]
+                groups.append(BatchGroup([ticket], ticket.item.priority, mine))
+                pools_of.append(pool)
+            for priority, members in plain.items():
+                groups.append(BatchGroup(members, priority, options))
+                pools_of.append(pool)
+        if not groups:
+            return 0
+        picks = solve_step(groups, capacity)
+        slots = sum(capacity.values())
+        for pick in picks:
+            ticket, (agent, _channel) = pick.item, pick.slot
+            pool = pools_of[pick.group]
+            others = sorted(
+                (o for o in groups[pick.group].options if o[0][0] is not agent),
+                key=lambda o: (o[1], o[0][0].idx),
+            )[: self._want - 1]
+            candidates = tuple(
+                _make(Candidate, (a.id, a.vendor, cost))
+                for (a, _), cost in ((pick.slot, pick.cost), *others)
+            )
+            decision: Decision = _make(
+                Decision,
+                (ticket.item.id, at, Trigger.BATCH, step, pool.ranking,
+                 len(groups[pick.group].options), candidates, agent.id,
+                 f"least-total-cost batch at step {step}: {len(picks)} of {waiting} waiting "
+                 f"item(s) placed on {slots} free slot(s), higher priority first; this "
+                 f"pair costs {pick.cost:.4f}"),
+            )  # fmt: skip
+            self._decisions.append(decision)
+            self._offer(ticket, agent, at)
+        return len(picks)
+
     def rebalance(self, *, now: datetime) -> int:
         """Offer queued items to free specialists (after :meth:`restore`); returns how many
         were offered. Items whose pool has nobody free are not looked at."""
@@ -814,7 +906,7 @@ class Router:
         for state in self._lines.values():
             for pools in state.pools.values():
                 for pool in pools:
-                    if not pool.live:
+                    if not pool.live or pool.batch:
                         continue
                     for entry in pool.queue:
                         key, ticket = entry

@@ -35,6 +35,7 @@ class Trigger(StrEnum):
     STEP_TIMEOUT = "step_timeout"  # the item's age reached the next policy step
     SPECIALIST_FREED = "specialist_freed"  # a specialist got free capacity and took it
     RESTORED = "restored"  # routed after the engine was rebuilt from storage
+    BATCH = "batch"  # a min_cost_batch step's periodic least-total-cost assignment
 
 
 class Candidate(NamedTuple):

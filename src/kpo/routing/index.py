@@ -29,6 +29,7 @@ from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime, timedelta
 from heapq import heapify, heappop, heappush
+from operator import itemgetter
 from typing import Any
 
 from kpo.domain.channels import Channel
@@ -59,6 +60,7 @@ AgentEntry = tuple[Any, ...]
 ItemEntry = tuple[int, "Ticket"]  # (task_key(...), ticket)
 
 _EPOCH = datetime(1, 1, 1, tzinfo=UTC)
+_first = itemgetter(0)
 _MICROSECOND = timedelta(microseconds=1)
 _SEQ_BITS = 40  # arrival numbers below 2**40
 _PRIORITY_SHIFT = 100  # microseconds since year 1 (< 2**59) << 40 stay below 2**100
@@ -82,6 +84,7 @@ def priority_of(key: int) -> int:
 
 class Pool:
     __slots__ = (
+        "batch",
         "channel",
         "filter",
         "item_filter",
@@ -121,6 +124,16 @@ class Pool:
             f"no eligible specialist free at step {step}; queued with %d other item(s) "
             "waiting at this step"
         )
+        # A min_cost_batch step: its items wait for the engine's periodic batch, nobody
+        # takes them one at a time (kpo.routing.batch_step).
+        self.batch = spec.batched
+        if self.batch:
+            assert spec.batch_interval is not None
+            self.reason_queued = (
+                f"step {step} is assigned in batches: waits for the next least-total-cost "
+                f"batch (every {spec.batch_interval.total_seconds():g} s) with %d other "
+                "item(s)"
+            )
 
 
 class LineState:
@@ -536,7 +549,7 @@ class Index:
         waiting = 0
         closed = agent.closed
         for pool in agent.pools[channel]:
-            if not pool.queued or pool.line.idx in closed:
+            if not pool.queued or pool.batch or pool.line.idx in closed:
                 continue
             waiting += pool.queued
             queue = pool.queue
@@ -553,6 +566,18 @@ class Index:
         if best is None or best_pool is None:
             return None
         return best[1], best_pool, waiting
+
+    def waiting(self, pool: Pool) -> list[Ticket]:
+        """The items waiting in ``pool``, in task order (off the hot path: a batch)."""
+        entries = sorted((e for e in pool.queue if e[1].seq is e[0]), key=_first)
+        return [ticket for _, ticket in entries]
+
+    def takes(self, pool: Pool, agent: Agent, ticket: Ticket) -> bool:
+        """Whether ``agent``, live in ``pool``, may take ``ticket`` (the step's item filter,
+        and not someone who refused it)."""
+        return (ticket.excluded is None and pool.item_filter is None) or self._may_take(
+            pool, agent, ticket
+        )
 
     # -- maintenance -------------------------------------------------------------------
 

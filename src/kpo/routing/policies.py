@@ -10,6 +10,10 @@ a timeout after which the next step applies. Example, as stored (JSON)::
       {"ranking": "best_skill", "relax_levels": 1}
     ]
 
+A ``min_cost_batch`` step (for ticket, back-office and project lines) offers nothing one at a
+time: every ``batch_seconds`` its waiting items are assigned together to the free capacity
+at the least total cost, e.g. ``{"ranking": "min_cost_batch", "batch_seconds": 300}``.
+
 Step *k* applies to an item whose age (time since it was queued, never reset by a rejected
 offer) is at least the sum of the timeouts of steps before it. The last step has no timeout.
 """
@@ -38,6 +42,9 @@ class Ranking(StrEnum):
     BEST_SKILL = "best_skill"  # highest level in the line's skills, then least cost
     LONGEST_IDLE = "longest_idle"  # longest since their last item ended
     COST_SLA = "cost_sla"  # generalized cμ: urgency × speed ÷ cost, highest first
+    # Not one at a time: every ``batch_interval`` the step's waiting items are assigned
+    # together to the free capacity at the least total cost (kpo.routing.batch_step).
+    MIN_COST_BATCH = "min_cost_batch"
 
 
 class CompiledFilter(Protocol):
@@ -59,6 +66,11 @@ class PolicyStep:
     filter: CompiledFilter | None = None
     timeout: timedelta | None = None
     relax_levels: int = 0
+    batch_interval: timedelta | None = None  # min_cost_batch steps only
+
+    @property
+    def batched(self) -> bool:
+        return self.ranking is Ranking.MIN_COST_BATCH
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,9 @@
     ]
 
 ``ranking`` is required; ``filter`` (default null: everyone eligible), ``timeout_seconds``
-(required on every step but the last, forbidden on the last) and ``relax_levels`` (0–4,
-default 0) are optional. Every fault is reported with its JSON path, 0-based:
+(required on every step but the last, forbidden on the last), ``relax_levels`` (0–4,
+default 0) and, on ``min_cost_batch`` steps only, ``batch_seconds`` (default 60) are
+optional. Every fault is reported with its JSON path, 0-based:
 ``steps[1].filter: unexpected 'AN' at column 12 …``. :func:`format_policy` writes the
 canonical form (every key, fixed order), which :func:`parse_policy` reads back unchanged.
 """
@@ -42,7 +43,8 @@ MAX_STEPS = 20
 MAX_TIMEOUT_SECONDS = 7 * 24 * 3600  # a step that waits longer than a week is a mistake
 MAX_DOCUMENT_CHARS = 200_000
 MAX_RELAX_LEVELS = 4
-KEYS = ("filter", "ranking", "timeout_seconds", "relax_levels")
+MIN_BATCH_SECONDS, MAX_BATCH_SECONDS, DEFAULT_BATCH_SECONDS = 1, 24 * 3600, 60
+KEYS = ("filter", "ranking", "timeout_seconds", "relax_levels", "batch_seconds")
 _RANKINGS = ", ".join(r.value for r in Ranking)
 
 
@@ -97,11 +99,13 @@ def _step(raw: Any, path: str, *, last: bool, skills: Collection[str] | None) ->
             close = difflib.get_close_matches(key, KEYS, n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]}?)" if close else ""
             raise _error(f"{path}.{key}", f"unknown key{hint}; a step has {', '.join(KEYS)}")
+    ranking = _ranking(raw, path)
     return PolicyStep(
-        ranking=_ranking(raw, path),
+        ranking=ranking,
         filter=_filter(raw, path, skills),
         timeout=_timeout(raw, path, last=last),
         relax_levels=_relax(raw, path),
+        batch_interval=_batch(raw, path, ranking),
     )
 
 
@@ -162,17 +166,41 @@ def _relax(raw: dict[str, Any], path: str) -> int:
     return value
 
 
+def _batch(raw: dict[str, Any], path: str, ranking: Ranking) -> timedelta | None:
+    field = f"{path}.batch_seconds"
+    value = raw.get("batch_seconds")
+    if ranking is not Ranking.MIN_COST_BATCH:
+        if value is not None:
+            raise _error(field, "only a min_cost_batch step runs in batches; remove it")
+        return None
+    if value is None:
+        return timedelta(seconds=DEFAULT_BATCH_SECONDS)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _error(field, f"a number of seconds, got {_kind(value)}")
+    if not math.isfinite(value) or not MIN_BATCH_SECONDS <= value <= MAX_BATCH_SECONDS:
+        raise _error(
+            field,
+            f"must be {MIN_BATCH_SECONDS}-{MAX_BATCH_SECONDS:,} seconds between batches, "
+            f"got {value}",
+        )
+    return timedelta(seconds=value)
+
+
 def policy_to_data(policy: RoutingPolicy) -> list[dict[str, Any]]:
-    """The canonical JSON value: every key of every step, in a fixed order."""
-    return [
-        {
+    """The canonical JSON value: every key of every step, in a fixed order
+    (``batch_seconds`` on ``min_cost_batch`` steps only)."""
+    data: list[dict[str, Any]] = []
+    for step in policy.steps:
+        entry: dict[str, Any] = {
             "filter": None if step.filter is None else step.filter.source,
             "ranking": step.ranking.value,
             "timeout_seconds": None if step.timeout is None else _seconds(step.timeout),
             "relax_levels": step.relax_levels,
         }
-        for step in policy.steps
-    ]
+        if step.batch_interval is not None:
+            entry["batch_seconds"] = _seconds(step.batch_interval)
+        data.append(entry)
+    return data
 
 
 def format_policy(policy: RoutingPolicy) -> str:

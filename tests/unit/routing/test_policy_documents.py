@@ -177,12 +177,15 @@ def policies(draw: st.DrawFn) -> RoutingPolicy:
         source = draw(FILTERS)
         last = index == count - 1
         seconds = draw(st.integers(1, 86_400) | st.sampled_from([0.5, 2.25, 90.125]))
+        ranking = draw(st.sampled_from(Ranking))
+        batch = draw(st.integers(1, 86_400)) if ranking is Ranking.MIN_COST_BATCH else None
         steps.append(
             PolicyStep(
-                ranking=draw(st.sampled_from(Ranking)),
+                ranking=ranking,
                 filter=None if source is None else compile_filter(source),
                 timeout=None if last else timedelta(seconds=seconds),
                 relax_levels=draw(st.integers(0, 4)),
+                batch_interval=None if batch is None else timedelta(seconds=batch),
             )
         )
     return RoutingPolicy(tuple(steps))

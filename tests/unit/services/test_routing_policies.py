@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from kpo.domain.channels import Channel
 from kpo.domain.errors import NotFound, ValidationError
 from kpo.routing.policies import Ranking
 from kpo.services.routing_policies import (
@@ -82,3 +83,15 @@ def test_an_unknown_line_is_not_found(uow: FakeUnitOfWork) -> None:
         get_routing_policy(uow, "nope")
     with pytest.raises(NotFound):
         clear_routing_policy(uow, "nope")
+
+
+def test_batch_steps_are_refused_on_lines_answered_live(uow: FakeUnitOfWork) -> None:
+    batch = '[{"ranking": "min_cost_batch", "batch_seconds": 300}]'
+    policy = set_routing_policy(uow, "acme-disputes", batch)  # a ticket line: fine
+    assert policy.steps[0].batch_interval is not None
+    with uow:
+        uow.service_lines.add(factories.service_line(id="acme-calls", channel=Channel.CALL))
+        uow.commit()
+    with pytest.raises(ValidationError, match="ticket, back-office and project lines") as raised:
+        set_routing_policy(uow, "acme-calls", batch)
+    assert raised.value.field == "steps[0].ranking"
