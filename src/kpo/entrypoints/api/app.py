@@ -16,7 +16,14 @@ from kpo.bootstrap import App
 from kpo.entrypoints.api.background import BackgroundWorker
 from kpo.entrypoints.api.errors import install_error_handlers
 from kpo.entrypoints.api.middleware import BodyMiddleware, ObservabilityMiddleware
-from kpo.entrypoints.api.routes import network, operations, reports, webhooks, work_items
+from kpo.entrypoints.api.routes import (
+    knowledge,
+    network,
+    operations,
+    reports,
+    webhooks,
+    work_items,
+)
 from kpo.entrypoints.api.runtime import ApiSettings, Runtime
 from kpo.services.ports import WebhookTransport
 from kpo.services.sla_status import Clock
@@ -67,6 +74,6 @@ def create_app(
     api.add_middleware(BodyMiddleware, limit=runtime.settings.max_body_bytes)
     api.add_middleware(ObservabilityMiddleware)
     api.include_router(operations.router)
-    for module in (network, work_items, webhooks, reports):
+    for module in (network, work_items, knowledge, webhooks, reports):
         api.include_router(module.router, prefix="/v1")
     return api
