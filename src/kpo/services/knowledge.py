@@ -139,6 +139,12 @@ def create_draft(
         found = editable_client(uow, actor, client)
         if uow.articles.get(found.id, article_id) is not None:
             raise Conflict("article", article_id)
+        lines = {line.id for line in uow.service_lines.all(client_id=found.id)}
+        unknown = [line for line in service_lines if line not in lines]
+        if unknown:
+            raise ValidationError(
+                f"service line(s) {', '.join(unknown)} are not this client's", field="service_lines"
+            )
         article = Article.create(
             client_id=found.id,
             article_id=article_id,

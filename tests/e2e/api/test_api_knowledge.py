@@ -93,6 +93,13 @@ def test_errors_are_problem_details_with_stable_codes(api: Api) -> None:
     assert bad.status_code == 422
     assert bad.headers["content-type"] == "application/problem+json"
     assert {e["field"] for e in bad.json()["errors"]} == {"tags.0", "colour"}
+    other_line = api.http.post(
+        "/v1/clients/acme/articles",
+        json={"id": "z", "title": "Z", "service_lines": ["globex-it"]},
+        headers=headers,
+    )
+    assert other_line.status_code == 422
+    assert other_line.json()["errors"][0]["field"] == "service_lines"
     mixed = api.http.get("/v1/clients/acme/articles?q=card&status=draft", headers=headers)
     assert (mixed.status_code, mixed.json()["errors"][0]["field"]) == (422, "q")
 
