@@ -17,6 +17,7 @@ MODULES: tuple[str, ...] = (
     "routing",
     "teams",
     "api",
+    "api_pauses",
     "knowledge",
     "simulation",
 )

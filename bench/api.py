@@ -104,7 +104,10 @@ def _kpo_app(url: str) -> object:
 def _serve(kind: str, url: str, port: int) -> None:
     import uvicorn
 
+    from kpo.entrypoints.api import freeze_startup_heap
+
     api = _bare_app(url) if kind == "bare" else _kpo_app(url)
+    freeze_startup_heap()  # as `kpo serve` does; for both servers, so settings stay the same
     uvicorn.run(api, host="127.0.0.1", port=port, log_level="warning", access_log=False)  # type: ignore[arg-type]
 
 

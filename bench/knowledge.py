@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from kpo.bootstrap import App, connect, embedder
+from kpo.domain.access import Actor
 from kpo.knowledge.calibration import Calibration
 from kpo.knowledge.evaluation import evaluate_rankings
 from kpo.knowledge.ranking import IndexedArticle, KnowledgeIndex
@@ -39,6 +40,8 @@ from kpo.services.knowledge_eval import read_qrels, read_queries
 from kpo.services.knowledge_io import import_articles
 from kpo.services.setup import initialize
 from kpo.services.suggestions import LoadedBase, Mode, index_embeddings, suggest
+
+OPERATOR = Actor.operator()
 
 ARTICLES = 100_000
 QUERIES = 300
@@ -147,7 +150,8 @@ def lexical(app: App, path: Path, articles: list[dict[str, Any]]) -> None:
     queries = synthetic_queries(articles, QUERIES)
     iterator = iter(queries)
     times = _timed(
-        lambda: search_articles(app.uow(), "bench", next(iterator), limit=10), len(queries)
+        lambda: search_articles(app.uow(), OPERATOR, "bench", next(iterator), limit=10),
+        len(queries),
     )
     p50, p95 = _percentiles(times)
     print(
@@ -215,7 +219,7 @@ def semantic_beside_lexical(app: App, articles: list[dict[str, Any]], folder: Pa
     position = 0
     while worker.is_alive():
         began = time.perf_counter()
-        search_articles(app.uow(), "bench", queries[position], limit=10)
+        search_articles(app.uow(), OPERATOR, "bench", queries[position], limit=10)
         times.append(time.perf_counter() - began)
         position += 1
     worker.join()

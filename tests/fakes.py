@@ -315,12 +315,20 @@ class FakeArticles:
     def ids(self, client_id: str) -> set[str]:
         return {i for c, i in self._s.articles if c == client_id}
 
-    def all(self, client_id: str, *, status: ArticleStatus | None = None) -> list[Article]:
-        return [
+    def all(
+        self,
+        client_id: str,
+        *,
+        status: ArticleStatus | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Article]:
+        found = [
             copy.deepcopy(a)
-            for (c, _), a in sorted(self._s.articles.items())
-            if c == client_id and status in (None, a.status)
+            for (c, i), a in sorted(self._s.articles.items())
+            if c == client_id and status in (None, a.status) and (after is None or i > after)
         ]
+        return found if limit is None else found[:limit]
 
     def count(self, client_id: str, *, status: ArticleStatus | None = None) -> int:
         return len(self.all(client_id, status=status))

@@ -22,11 +22,20 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, TypeAdapter
 
 from kpo.entrypoints.api.schemas.common import Page
+from kpo.entrypoints.api.schemas.knowledge import (
+    ArticleCreate,
+    ArticlePublic,
+    ArticleRevision,
+    ArticleSummary,
+    ItemSuggestionsPublic,
+    KnowledgeReportPublic,
+)
 from kpo.entrypoints.api.schemas.network import (
     ClientCreate,
     ClientPublic,
@@ -315,8 +324,13 @@ class KpoClient:
     def wait_on_client(self, item_id: str) -> WorkItemPublic:
         return self._one(WorkItemPublic, "POST", f"/v1/work-items/{item_id}/waiting-on-client")
 
-    def resolve(self, item_id: str) -> WorkItemPublic:
-        return self._one(WorkItemPublic, "POST", f"/v1/work-items/{item_id}/resolve")
+    def resolve(
+        self, item_id: str, *, note: str = "", article_ids: list[str] | None = None
+    ) -> WorkItemPublic:
+        """Resolve; ``note`` and ``article_ids`` (the articles that helped) feed the client's
+        knowledge base — with a note and no article, a draft is proposed from the note."""
+        body = {"note": note, "article_ids": article_ids or []}
+        return self._one(WorkItemPublic, "POST", f"/v1/work-items/{item_id}/resolve", body=body)
 
     def cancel(self, item_id: str, reason: str = "") -> WorkItemPublic:
         return self._one(
@@ -328,6 +342,107 @@ class KpoClient:
 
     def item_sla(self, item_id: str) -> WorkItemSla:
         return self._one(WorkItemSla, "GET", f"/v1/work-items/{item_id}/sla")
+
+    def suggestions(self, item_id: str, *, limit: int = 5) -> ItemSuggestionsPublic:
+        return self._one(
+            ItemSuggestionsPublic,
+            "GET",
+            f"/v1/work-items/{item_id}/suggestions",
+            params={"limit": limit},
+        )
+
+    # -- knowledge base ---------------------------------------------------------------------
+
+    def list_articles(
+        self,
+        client_id: str,
+        *,
+        status: str | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> Page[ArticleSummary]:
+        """One page of the client's articles by id (``status``: draft, published, archived)."""
+        params = {"status": status, "cursor": cursor, "limit": limit}
+        return self._one(
+            Page[ArticleSummary], "GET", f"/v1/clients/{client_id}/articles", params=params
+        )
+
+    def search_articles(
+        self, client_id: str, text: str, *, limit: int = 10
+    ) -> list[ArticleSummary]:
+        """Published articles matching ``text``, best first, with score and snippet."""
+        page = self._one(
+            Page[ArticleSummary],
+            "GET",
+            f"/v1/clients/{client_id}/articles",
+            params={"q": text, "limit": limit},
+        )
+        return page.items
+
+    def get_article(self, client_id: str, article_id: str) -> ArticlePublic:
+        return self._one(ArticlePublic, "GET", self._article_path(client_id, article_id))
+
+    def create_article(
+        self, client_id: str, article: ArticleCreate, *, idempotency_key: str | None = None
+    ) -> ArticlePublic:
+        """A new draft article."""
+        return self._one(
+            ArticlePublic,
+            "POST",
+            f"/v1/clients/{client_id}/articles",
+            body=article.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+
+    def revise_article(
+        self,
+        client_id: str,
+        article_id: str,
+        revision: ArticleRevision,
+        *,
+        idempotency_key: str | None = None,
+    ) -> ArticlePublic:
+        return self._one(
+            ArticlePublic,
+            "POST",
+            self._article_path(client_id, article_id) + "/versions",
+            body=revision.model_dump(mode="json", exclude_none=True),
+            idempotency_key=idempotency_key,
+        )
+
+    def publish_article(self, client_id: str, article_id: str) -> ArticlePublic:
+        return self._one(
+            ArticlePublic, "POST", self._article_path(client_id, article_id) + "/publish"
+        )
+
+    def archive_article(self, client_id: str, article_id: str) -> ArticlePublic:
+        return self._one(
+            ArticlePublic, "POST", self._article_path(client_id, article_id) + "/archive"
+        )
+
+    def restore_article(self, client_id: str, article_id: str) -> ArticlePublic:
+        return self._one(
+            ArticlePublic, "POST", self._article_path(client_id, article_id) + "/restore"
+        )
+
+    def knowledge_report(
+        self, client_id: str, *, start: datetime, end: datetime, max_specialists: int = 2
+    ) -> KnowledgeReportPublic:
+        params = {
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "max_specialists": max_specialists,
+        }
+        return self._one(
+            KnowledgeReportPublic,
+            "GET",
+            f"/v1/clients/{client_id}/knowledge-report",
+            params=params,
+        )
+
+    @staticmethod
+    def _article_path(client_id: str, article_id: str) -> str:
+        return f"/v1/clients/{client_id}/articles/{quote(article_id, safe='')}"
 
     # -- webhooks and reports ---------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from kpo.adapters.db.engine import migrate
 from kpo.adapters.db.unit_of_work import SqlUnitOfWork
+from kpo.domain.access import Actor
 from kpo.domain.errors import KpoError
 from kpo.domain.knowledge import Article, ArticleStatus
 from kpo.knowledge.vectors import LineVectors
@@ -51,6 +52,8 @@ ARTICLES: list[dict[str, object]] = [
     },
 ]
 
+OPERATOR = Actor.operator()
+
 
 def _jsonl(path: Path, rows: Sequence[Mapping[str, object]]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
@@ -77,7 +80,7 @@ def test_ids_are_kept_even_with_odd_characters(uow: SqlUnitOfWork, tmp_path: Pat
 
 
 def test_search_ranks_matching_articles_first(uow: SqlUnitOfWork) -> None:
-    hits = knowledge.search_articles(uow, "acme", "my card did not arrive", limit=10)
+    hits = knowledge.search_articles(uow, OPERATOR, "acme", "my card did not arrive", limit=10)
     assert hits[0].article_id == "card-arrival"
     assert {h.article_id for h in hits} <= {"card-arrival", "card-fees"}
     assert all(a.score >= b.score for a, b in itertools.pairwise(hits))
@@ -85,74 +88,81 @@ def test_search_ranks_matching_articles_first(uow: SqlUnitOfWork) -> None:
 
 
 def test_phrase_must_occur_and_prefix_matches_word_starts(uow: SqlUnitOfWork) -> None:
-    hits = knowledge.search_articles(uow, "acme", '"reset link"', limit=10)
+    hits = knowledge.search_articles(uow, OPERATOR, "acme", '"reset link"', limit=10)
     assert [h.article_id for h in hits] == ["reset-password"]
-    assert knowledge.search_articles(uow, "acme", '"link reset"', limit=10) == []
-    prefixed = knowledge.search_articles(uow, "acme", "passw*", limit=10)
+    assert knowledge.search_articles(uow, OPERATOR, "acme", '"link reset"', limit=10) == []
+    prefixed = knowledge.search_articles(uow, OPERATOR, "acme", "passw*", limit=10)
     assert [h.article_id for h in prefixed] == ["reset-password"]
 
 
 def test_snippets_highlight_matches(uow: SqlUnitOfWork) -> None:
-    hits = knowledge.search_articles(uow, "acme", "emailed", limit=1)
+    hits = knowledge.search_articles(uow, OPERATOR, "acme", "emailed", limit=1)
     assert "**emailed**" in hits[0].snippet
 
 
 def test_stop_words_only_and_punctuation_do_not_break_queries(uow: SqlUnitOfWork) -> None:
-    knowledge.search_articles(uow, "acme", 'AND OR NOT ( ) : * "', limit=5)
-    knowledge.search_articles(uow, "acme", "how do I", limit=5)
-    assert knowledge.search_articles(uow, "acme", "   ", limit=5) == []
+    knowledge.search_articles(uow, OPERATOR, "acme", 'AND OR NOT ( ) : * "', limit=5)
+    knowledge.search_articles(uow, OPERATOR, "acme", "how do I", limit=5)
+    assert knowledge.search_articles(uow, OPERATOR, "acme", "   ", limit=5) == []
 
 
 def test_a_client_never_sees_another_clients_articles(uow: SqlUnitOfWork, tmp_path: Path) -> None:
     other = [{**ARTICLES[0], "title": "Globex card delivery", "id": "g1"}]
     import_articles(uow, "globex", _jsonl(tmp_path / "g.jsonl", other), at=T0)
-    acme = knowledge.search_articles(uow, "acme", "card delivery", limit=10)
-    globex = knowledge.search_articles(uow, "globex", "card delivery", limit=10)
+    acme = knowledge.search_articles(uow, OPERATOR, "acme", "card delivery", limit=10)
+    globex = knowledge.search_articles(uow, OPERATOR, "globex", "card delivery", limit=10)
     assert "g1" not in {h.article_id for h in acme}
     assert [h.article_id for h in globex] == ["g1"]
     assert [r["id"] for r in export_articles(uow, "globex")] == ["g1"]
 
 
 def test_archive_removes_from_search_and_restore_brings_back(uow: SqlUnitOfWork) -> None:
-    knowledge.archive_article(uow, "acme", "reset-password")
-    assert knowledge.search_articles(uow, "acme", "password", limit=5) == []
-    knowledge.restore_article(uow, "acme", "reset-password")
-    assert [h.article_id for h in knowledge.search_articles(uow, "acme", "password", limit=5)] == [
-        "reset-password"
-    ]
+    knowledge.archive_article(uow, OPERATOR, "acme", "reset-password")
+    assert knowledge.search_articles(uow, OPERATOR, "acme", "password", limit=5) == []
+    knowledge.restore_article(uow, OPERATOR, "acme", "reset-password")
+    assert [
+        h.article_id for h in knowledge.search_articles(uow, OPERATOR, "acme", "password", limit=5)
+    ] == ["reset-password"]
 
 
 def test_revision_is_versioned_and_reindexed(uow: SqlUnitOfWork) -> None:
     knowledge.revise_article(
         uow,
+        OPERATOR,
         "acme",
         "card-fees",
         author="maria",
         at=T0 + timedelta(days=1),
         body="Replacement cards are free of charge since 2026.",
     )
-    article = knowledge.get_article(uow, "acme", "card-fees")
+    article = knowledge.get_article(uow, OPERATOR, "acme", "card-fees")
     assert [v.number for v in article.versions] == [1, 2]
     assert article.versions[1].author == "maria"
-    assert knowledge.search_articles(uow, "acme", "charge", limit=5)[0].article_id == "card-fees"
-    assert knowledge.search_articles(uow, "acme", "EUR", limit=5) == []
+    assert (
+        knowledge.search_articles(uow, OPERATOR, "acme", "charge", limit=5)[0].article_id
+        == "card-fees"
+    )
+    assert knowledge.search_articles(uow, OPERATOR, "acme", "EUR", limit=5) == []
 
 
 def test_export_import_round_trip_keeps_ids_versions_and_status(
     uow: SqlUnitOfWork, tmp_path: Path
 ) -> None:
     knowledge.revise_article(
-        uow, "acme", "card-fees", author="maria", at=T0 + timedelta(hours=2), title="Fees"
+        uow, OPERATOR, "acme", "card-fees", author="maria", at=T0 + timedelta(hours=2), title="Fees"
     )
-    knowledge.archive_article(uow, "acme", "card-arrival")
+    knowledge.archive_article(uow, OPERATOR, "acme", "card-arrival")
     exported = export_articles(uow, "acme")
     path = _jsonl(tmp_path / "export.jsonl", exported)
     result = import_articles(uow, "Initech", path, at=T0 + timedelta(days=3))
     assert result.client_created
     assert export_articles(uow, "Initech") == exported
-    moved = knowledge.get_article(uow, "Initech", "card-fees")
+    moved = knowledge.get_article(uow, OPERATOR, "Initech", "card-fees")
     assert [(v.number, v.author) for v in moved.versions] == [(1, "import"), (2, "maria")]
-    assert knowledge.get_article(uow, "Initech", "card-arrival").status is ArticleStatus.ARCHIVED
+    assert (
+        knowledge.get_article(uow, OPERATOR, "Initech", "card-arrival").status
+        is ArticleStatus.ARCHIVED
+    )
 
 
 def test_bad_file_imports_nothing_and_names_line_and_field(
@@ -178,7 +188,7 @@ def test_bad_file_imports_nothing_and_names_line_and_field(
 
 def test_unknown_client_is_a_clear_error(uow: SqlUnitOfWork) -> None:
     with pytest.raises(KpoError, match="client 'nobody' does not exist"):
-        knowledge.search_articles(uow, "nobody", "card", limit=5)
+        knowledge.search_articles(uow, OPERATOR, "nobody", "card", limit=5)
 
 
 def test_embeddings_round_trip_and_go_stale_with_a_new_version(uow: SqlUnitOfWork) -> None:
@@ -190,7 +200,9 @@ def test_embeddings_round_trip_and_go_stale_with_a_new_version(uow: SqlUnitOfWor
         (loaded,) = uow.embeddings.load("acme", "m", dimension=3)
         assert np.array_equal(loaded.vectors, vectors)
         assert uow.embeddings.versions("acme", "m") == {"card-fees": 1}
-    knowledge.revise_article(uow, "acme", "card-fees", author="x", at=T0 + timedelta(1), body="b")
+    knowledge.revise_article(
+        uow, OPERATOR, "acme", "card-fees", author="x", at=T0 + timedelta(1), body="b"
+    )
     with uow:
         assert uow.embeddings.load("acme", "m", dimension=3) == []
 
@@ -198,6 +210,7 @@ def test_embeddings_round_trip_and_go_stale_with_a_new_version(uow: SqlUnitOfWor
 def test_new_article_is_a_draft_until_published(uow: SqlUnitOfWork) -> None:
     draft = knowledge.create_draft(
         uow,
+        OPERATOR,
         "acme",
         article_id="pin-change",
         title="Change your PIN",
@@ -206,6 +219,9 @@ def test_new_article_is_a_draft_until_published(uow: SqlUnitOfWork) -> None:
         at=T0,
     )
     assert isinstance(draft, Article)
-    assert knowledge.search_articles(uow, "acme", "PIN", limit=5) == []
-    knowledge.publish_article(uow, "acme", "pin-change")
-    assert knowledge.search_articles(uow, "acme", "PIN", limit=5)[0].article_id == "pin-change"
+    assert knowledge.search_articles(uow, OPERATOR, "acme", "PIN", limit=5) == []
+    knowledge.publish_article(uow, OPERATOR, "acme", "pin-change")
+    assert (
+        knowledge.search_articles(uow, OPERATOR, "acme", "PIN", limit=5)[0].article_id
+        == "pin-change"
+    )

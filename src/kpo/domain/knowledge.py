@@ -21,13 +21,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from kpo.domain.errors import ValidationError
+from kpo.domain.errors import IllegalTransition, KpoError, ValidationError
 from kpo.domain.instants import require_utc
 
 __all__ = [
     "MAX_BODY_CHARS",
+    "MAX_TITLE_CHARS",
     "Article",
     "ArticleStatus",
+    "ArticleStatusConflict",
     "ArticleVersion",
     "SearchHit",
     "parse_article_id",
@@ -70,6 +72,16 @@ def parse_tags(values: object, *, field: str = "tags") -> tuple[str, ...]:
         if value.strip() not in tags:
             tags.append(value.strip())
     return tuple(tags)
+
+
+class ArticleStatusConflict(IllegalTransition):
+    """The article's status forbids the change (e.g. publishing an article that is not a
+    draft); the API answers 409 ``illegal_transition``."""
+
+    def __init__(self, message: str, *, current: str, target: str) -> None:
+        KpoError.__init__(self, message)
+        self.current = current
+        self.target = target
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,8 +190,10 @@ class Article:
     ) -> ArticleVersion:
         """Add a version; what is not given is carried over from the current one."""
         if self.status is ArticleStatus.ARCHIVED:
-            raise ValidationError(
-                f"article {self.id!r} is archived: restore it before editing", field="status"
+            raise ArticleStatusConflict(
+                f"article {self.id!r} is archived: restore it before editing",
+                current=self.status.value,
+                target="revised",
             )
         now = self.current
         if at < now.at:
@@ -202,23 +216,29 @@ class Article:
 
     def publish(self) -> None:
         if self.status is not ArticleStatus.DRAFT:
-            raise ValidationError(
+            raise ArticleStatusConflict(
                 f"article {self.id!r} is {self.status}; only drafts can be published",
-                field="status",
+                current=self.status.value,
+                target=ArticleStatus.PUBLISHED.value,
             )
         self.status = ArticleStatus.PUBLISHED
 
     def archive(self) -> None:
         if self.status is ArticleStatus.ARCHIVED:
-            raise ValidationError(f"article {self.id!r} is already archived", field="status")
+            raise ArticleStatusConflict(
+                f"article {self.id!r} is already archived",
+                current=self.status.value,
+                target=ArticleStatus.ARCHIVED.value,
+            )
         self.archived_from = self.status
         self.status = ArticleStatus.ARCHIVED
 
     def restore(self) -> None:
         if self.status is not ArticleStatus.ARCHIVED:
-            raise ValidationError(
+            raise ArticleStatusConflict(
                 f"article {self.id!r} is {self.status}, not archived; nothing to restore",
-                field="status",
+                current=self.status.value,
+                target="restored",
             )
         self.status = self.archived_from or ArticleStatus.DRAFT
         self.archived_from = None

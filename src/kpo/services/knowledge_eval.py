@@ -136,12 +136,13 @@ def evaluate_dataset(
         uow_factory(), _CLIENT, directory / "articles.jsonl", at=at, progress=report("import")
     )
     if mode == FULLTEXT:
+        from kpo.domain.access import Actor
         from kpo.services.knowledge import search_articles
 
         rankings = {}
         for done, query in enumerate(queries, start=1):
             hits = (
-                search_articles(uow_factory(), _CLIENT, query.text, limit=10)
+                search_articles(uow_factory(), Actor.operator(), _CLIENT, query.text, limit=10)
                 if not parse_query(query.text).is_empty
                 else []
             )

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from kpo.domain.clients import Client
-from kpo.domain.errors import KpoError, ValidationError
+from kpo.domain.errors import NotFound, ValidationError
 from kpo.domain.knowledge import (
     Article,
     ArticleStatus,
@@ -93,12 +93,13 @@ def find_client(uow: UnitOfWork, name: str) -> Client | None:
     return next((c for c in uow.clients.all() if c.name.casefold() == wanted), None)
 
 
-class UnknownClient(KpoError):
+class UnknownClient(NotFound):
+    """No client has that name or id — or the caller may not see it (never told apart)."""
+
     def __init__(self, name: str) -> None:
-        super().__init__(
-            f"client {name!r} does not exist: give a client's name or id "
-            "(`kpo kb import --client NAME FILE` creates one)"
-        )
+        super().__init__("client", name)
+        self.message = f"client {name!r} does not exist: give a client's name or id"
+        self.args = (self.message,)
 
 
 def require_client(uow: UnitOfWork, name: str) -> Client:

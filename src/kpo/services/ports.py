@@ -164,7 +164,16 @@ class ArticleRepository(Protocol):
     def get(self, client_id: str, article_id: str) -> Article | None: ...
     def get_many(self, client_id: str, article_ids: Sequence[str]) -> list[Article]: ...
     def ids(self, client_id: str) -> set[str]: ...
-    def all(self, client_id: str, *, status: ArticleStatus | None = None) -> list[Article]: ...
+    def all(
+        self,
+        client_id: str,
+        *,
+        status: ArticleStatus | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Article]:
+        """By id; only ids after ``after``, at most ``limit`` of them when given."""
+
     def count(self, client_id: str, *, status: ArticleStatus | None = None) -> int: ...
 
 

@@ -8,7 +8,7 @@ its new transitions and its events (and so the webhook outbox rows of those even
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -25,10 +25,12 @@ from kpo.domain.work_items import WorkItem, WorkItemState
 from kpo.routing.engine import Router
 from kpo.services.live_routing import LiveRouting, Stored
 from kpo.services.ports import UnitOfWork
+from kpo.services.resolutions import check_helped, record_resolution
 from kpo.services.sla_status import Clock, item_sla_status
 
 __all__ = [
     "MAX_COMMENT_CHARS",
+    "MAX_NOTE_CHARS",
     "LoggedEvent",
     "SubmitWorkItem",
     "cancel_item",
@@ -45,6 +47,7 @@ __all__ = [
 ]
 
 MAX_COMMENT_CHARS = 10_000
+MAX_NOTE_CHARS = 20_000
 
 
 def new_item_id() -> str:
@@ -182,7 +185,7 @@ def _save(uow: UnitOfWork, item: WorkItem) -> WorkItem:
     return item
 
 
-Change = Callable[["Router | None", WorkItem, datetime], None]
+Change = Callable[["Router | None", WorkItem, datetime, UnitOfWork], None]
 
 
 def _change(
@@ -195,19 +198,20 @@ def _change(
     routing: LiveRouting | None,
 ) -> WorkItem:
     """Apply ``apply`` to a visible item: through the engine while it holds the item open,
-    else to the stored item; store the item, its events and the engine's in one commit."""
+    else to the stored item; store the item, its events, the engine's and whatever ``apply``
+    wrote into the open unit of work in one commit."""
     if routing is None:
         now = clock.now()
         with uow:
             item, _ = visible_item(uow, actor, item_id)
-            apply(None, item, now)
+            apply(None, item, now, uow)
             return _save(uow, item)
 
     def act(router: Router, now: datetime, store: UnitOfWork) -> tuple[WorkItem, Stored]:
         stored, _ = visible_item(store, actor, item_id)
         live = router.find(item_id)
         item = stored if live is None else live
-        apply(None if live is None else router, item, now)
+        apply(None if live is None else router, item, now, store)
         return item, Stored(touched=[item])
 
     return routing.run(act, uow=uow)
@@ -232,7 +236,7 @@ def comment_on_item(
             field="text",
         )
 
-    def comment(_router: Router | None, item: WorkItem, now: datetime) -> None:
+    def comment(_router: Router | None, item: WorkItem, now: datetime, _uow: UnitOfWork) -> None:
         if item.state.is_final:
             raise ValidationError(
                 f"work item {item_id!r} is {item.state.value}; it takes no more comments",
@@ -265,7 +269,7 @@ def wait_on_client(
     """Pause the resolution clock: the item waits for the client's answer."""
     actor.require(Role.VENDOR, Role.SPECIALIST, action="put work items on hold for the client")
 
-    def wait(router: Router | None, item: WorkItem, now: datetime) -> None:
+    def wait(router: Router | None, item: WorkItem, now: datetime, _uow: UnitOfWork) -> None:
         _worked_on(router, item, now)
         item.wait_on_client(at=now)
 
@@ -279,15 +283,40 @@ def resolve_item(
     *,
     clock: Clock,
     routing: LiveRouting | None = None,
+    note: str = "",
+    helped: Sequence[str] = (),
 ) -> WorkItem:
+    """Resolve the item and, in the same transaction, record the resolution for the knowledge
+    base: ``helped`` names the client's articles that helped (checked before anything
+    changes); when none did, a draft article is proposed from ``note``
+    (:mod:`kpo.services.resolutions`)."""
     actor.require(Role.VENDOR, Role.SPECIALIST, action="resolve work items")
+    note = note.strip()
+    if len(note) > MAX_NOTE_CHARS:
+        raise ValidationError(
+            f"the note has {len(note):,} characters; the limit is {MAX_NOTE_CHARS:,}",
+            field="note",
+        )
 
-    def resolve(router: Router | None, item: WorkItem, now: datetime) -> None:
+    def resolve(router: Router | None, item: WorkItem, now: datetime, store: UnitOfWork) -> None:
+        line = store.service_lines.get(item.service_line_id)
+        assert line is not None  # an item's line is never removed
+        used = check_helped(store, line.client_id, helped, field="article_ids")
         _worked_on(router, item, now)
         if router is None:
             item.resolve(at=now)
         else:
             router.resolve(item.id, specialist_id=item.specialist_id or "", now=now)
+        record_resolution(
+            store,
+            item,
+            client_id=line.client_id,
+            note=note,
+            helped=used,
+            resolved_at=now,
+            author=None,
+            at=now,
+        )
 
     return _change(uow, actor, item_id, resolve, clock=clock, routing=routing)
 
@@ -303,7 +332,7 @@ def cancel_item(
 ) -> WorkItem:
     actor.require(Role.CLIENT, action="cancel work items")
 
-    def cancel(router: Router | None, item: WorkItem, now: datetime) -> None:
+    def cancel(router: Router | None, item: WorkItem, now: datetime, _uow: UnitOfWork) -> None:
         if router is None:
             item.cancel(at=now, reason=reason)
         else:

@@ -1,9 +1,11 @@
+import gc
 import json
 import logging
 
 import pytest
 
 from kpo.domain.access import Role
+from kpo.entrypoints.api import freeze_startup_heap
 from kpo.entrypoints.api.logs import JsonFormatter
 from tests.e2e.api.conftest import Api
 
@@ -50,3 +52,11 @@ def test_openapi_and_docs_are_served(api: Api) -> None:
     assert "/v1/work-items" in spec["paths"]
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     assert "swagger" in api.http.get("/docs").text.lower()
+
+
+def test_a_server_process_freezes_its_startup_heap() -> None:
+    try:
+        freeze_startup_heap()
+        assert gc.get_freeze_count() > 0  # startup objects are out of full collections
+    finally:
+        gc.unfreeze()

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from kpo.domain.access import Role
+from kpo.entrypoints.api.schemas.knowledge import ArticleCreate
 from tests.e2e.api.conftest import TENANTS, Api, assign
 
 # Objects of tenant A, by path parameter.
@@ -54,6 +55,9 @@ BODIES: dict[str, Any] = {
     "/v1/work-items": {"service_line_id": "acme-disputes", "language": "en"},
     "/v1/work-items/{item_id}/comments": {"text": "hello"},
     "/v1/work-items/{item_id}/cancel": {"reason": "x"},
+    "/v1/work-items/{item_id}/resolve": {"note": "resolved it for the customer today"},
+    "/v1/clients/{client_id}/articles": {"id": "new-article", "title": "New"},
+    "/v1/clients/{client_id}/articles/{article_id}/versions": {"body": "edited"},
     "/v1/webhooks/{subscription_id}/rotate-secret": {"overlap_seconds": 60},
 }
 # Endpoints that only create the caller's own objects or list its own.
@@ -75,7 +79,9 @@ def _a_objects(api: Api) -> dict[str, str]:
     item = acme.submit_work_item(service_line_id="acme-disputes", language="en")
     assign(api, item.id, "krakow-001")
     hook = acme.subscribe("https://acme.example/hooks", ["*"])
-    return {**A_OBJECTS, "item_id": item.id, "subscription_id": hook.id}
+    article = acme.create_article("acme", ArticleCreate(id="card-arrival", title="Card arrival"))
+    acme.publish_article("acme", article.id)
+    return {**A_OBJECTS, "item_id": item.id, "subscription_id": hook.id, "article_id": article.id}
 
 
 def _call(api: Api, role: Role, org: str, method: str, template: str, path: str) -> Any:
@@ -84,7 +90,10 @@ def _call(api: Api, role: Role, org: str, method: str, template: str, path: str)
 
 
 def test_the_matrix_covers_every_endpoint(api: Api) -> None:
-    assert len(_endpoints(api)) >= 30
+    endpoints = _endpoints(api)
+    assert len(endpoints) >= 40
+    assert ("GET", "/v1/work-items/{item_id}/suggestions") in endpoints
+    assert ("POST", "/v1/clients/{client_id}/articles/{article_id}/publish") in endpoints
 
 
 @pytest.mark.parametrize("tenant_b", TENANTS["b"], ids=lambda t: f"{t[0].value}")
@@ -125,3 +134,11 @@ def test_each_tenant_still_reaches_its_own_objects(api: Api) -> None:
         assert answer.status_code == 200, role
     vendor = api.http.get("/v1/specialists", headers=api.headers(Role.VENDOR, "krakow")).json()
     assert [s["id"] for s in vendor] == ["krakow-001"]
+    for role, org in TENANTS["a"]:  # the vendor and specialist hold an item of acme
+        for path in (
+            "/v1/clients/acme/articles?q=card",
+            f"/v1/clients/acme/articles/{objects['article_id']}",
+            f"/v1/work-items/{objects['item_id']}/suggestions",
+        ):
+            answer = api.http.get(path, headers=api.headers(role, org))
+            assert answer.status_code == 200, (role, path, answer.text)

@@ -3,7 +3,13 @@ from datetime import timedelta
 import pytest
 
 from kpo.domain.errors import ValidationError
-from kpo.domain.knowledge import Article, ArticleStatus, parse_article_id, parse_tags
+from kpo.domain.knowledge import (
+    Article,
+    ArticleStatus,
+    ArticleStatusConflict,
+    parse_article_id,
+    parse_tags,
+)
 from tests.factories import T0
 
 
@@ -41,7 +47,7 @@ def test_revise_refuses_going_back_in_time_and_archived_articles() -> None:
     with pytest.raises(ValidationError, match="before the current version"):
         a.revise(author="bo", at=T0 - timedelta(seconds=1), body="x")
     a.archive()
-    with pytest.raises(ValidationError, match="restore it before editing"):
+    with pytest.raises(ArticleStatusConflict, match="restore it before editing"):
         a.revise(author="bo", at=T0 + timedelta(hours=1), body="x")
 
 
@@ -49,7 +55,7 @@ def test_life_cycle_publish_archive_restore() -> None:
     a = article()
     a.publish()
     assert a.is_searchable
-    with pytest.raises(ValidationError, match="only drafts can be published"):
+    with pytest.raises(ArticleStatusConflict, match="only drafts can be published"):
         a.publish()
     a.archive()
     assert a.status is ArticleStatus.ARCHIVED
@@ -59,7 +65,7 @@ def test_life_cycle_publish_archive_restore() -> None:
     draft.archive()
     draft.restore()
     assert draft.status is ArticleStatus.DRAFT
-    with pytest.raises(ValidationError, match="not archived"):
+    with pytest.raises(ArticleStatusConflict, match="not archived"):
         draft.restore()
 
 

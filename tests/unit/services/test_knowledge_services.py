@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kpo.domain.access import Actor
 from kpo.domain.errors import NotFound, ValidationError
 from kpo.domain.knowledge import ArticleStatus
 from kpo.domain.work_items import WorkItem
@@ -34,6 +35,8 @@ BANK = [
     ("exchange", "Exchange rate", ["Which exchange rate do you use", "I got a bad rate"]),
     ("top-up", "Top up", ["How do I top up by transfer", "My top up has not shown"]),
 ]
+
+OPERATOR = Actor.operator()
 
 
 def _write(path: Path, rows: list[tuple[str, str, list[str]]]) -> Path:
@@ -101,9 +104,9 @@ def test_suggestions_never_cross_clients(uow: FakeUnitOfWork, tmp_path: Path) ->
     base = load_base(uow, "acme-bank", mode=Mode.LEXICAL, embedder=None)
     ranked = suggest(base, "PIN blocked at the ATM", limit=10).ranked
     assert "other-pin" not in {r.article_id for r in ranked}
-    assert {h.article_id for h in knowledge.search_articles(uow, "globex", "PIN", limit=10)} == {
-        "other-pin"
-    }
+    assert {
+        h.article_id for h in knowledge.search_articles(uow, OPERATOR, "globex", "PIN", limit=10)
+    } == {"other-pin"}
 
 
 def _resolved_item(uow: FakeUnitOfWork, item_id: str, specialist: str, hours: int) -> None:
@@ -142,17 +145,23 @@ def test_capture_proposes_a_draft_that_is_reviewed_and_published(desk: FakeUnitO
         at=T0 + timedelta(hours=1),
     )
     assert result.draft is not None
-    draft = knowledge.get_article(desk, "acme-bank", "draft-W1")
+    draft = knowledge.get_article(desk, OPERATOR, "acme-bank", "draft-W1")
     assert draft.status is ArticleStatus.DRAFT
     assert draft.current.author == "ana"
     assert draft.service_lines == ("acme-disputes",)
-    hidden = knowledge.search_articles(desk, "acme-bank", "refund closed card", limit=5)
+    hidden = knowledge.search_articles(desk, OPERATOR, "acme-bank", "refund closed card", limit=5)
     assert "draft-W1" not in {h.article_id for h in hidden}
     knowledge.revise_article(
-        desk, "acme-bank", "draft-W1", author="lead", at=T0 + timedelta(hours=2), title="Refunds"
+        desk,
+        OPERATOR,
+        "acme-bank",
+        "draft-W1",
+        author="lead",
+        at=T0 + timedelta(hours=2),
+        title="Refunds",
     )
-    knowledge.publish_article(desk, "acme-bank", "draft-W1")
-    hits = knowledge.search_articles(desk, "acme-bank", "refund closed card", limit=5)
+    knowledge.publish_article(desk, OPERATOR, "acme-bank", "draft-W1")
+    hits = knowledge.search_articles(desk, OPERATOR, "acme-bank", "refund closed card", limit=5)
     assert hits[0].article_id == "draft-W1"
 
 
@@ -187,7 +196,9 @@ def test_report_on_a_small_known_history(desk: FakeUnitOfWork) -> None:
         knowledge.capture_resolution(
             desk, f"W{n}", note="Resolved it for the customer today.", helped=helped, at=T0
         )
-    report = knowledge.knowledge_report(desk, "Acme Bank", start=T0, end=T0 + timedelta(days=1))
+    report = knowledge.knowledge_report(
+        desk, OPERATOR, "Acme Bank", start=T0, end=T0 + timedelta(days=1)
+    )
     (line,) = report.coverage
     assert (line.service_line_id, line.resolved, line.with_article) == ("acme-disputes", 4, 2)
     risky = {(r.kind, r.name): r.specialists for r in report.turnover_risk}
@@ -197,7 +208,7 @@ def test_report_on_a_small_known_history(desk: FakeUnitOfWork) -> None:
     }
     assert (
         knowledge.knowledge_report(
-            desk, "acme-bank", start=T0, end=T0 + timedelta(days=1), max_specialists=1
+            desk, OPERATOR, "acme-bank", start=T0, end=T0 + timedelta(days=1), max_specialists=1
         ).turnover_risk
         == []
     )

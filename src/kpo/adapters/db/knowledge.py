@@ -96,10 +96,21 @@ class SqlArticleRepository:
     def ids(self, client_id: str) -> set[str]:
         return set(self._session.scalars(select(_A.c.id).where(_A.c.client_id == client_id)))
 
-    def all(self, client_id: str, *, status: ArticleStatus | None = None) -> list[Article]:
+    def all(
+        self,
+        client_id: str,
+        *,
+        status: ArticleStatus | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Article]:
         query = select(_A.c.id).where(_A.c.client_id == client_id).order_by(_A.c.id)
         if status is not None:
             query = query.where(_A.c.status == status.value)
+        if after is not None:
+            query = query.where(_A.c.id > after)
+        if limit is not None:
+            query = query.limit(limit)
         return self._load(client_id, list(self._session.scalars(query)))
 
     def count(self, client_id: str, *, status: ArticleStatus | None = None) -> int:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from dataclasses import dataclass
 
-from kpo.bootstrap import App, calendar_for
+from kpo.bootstrap import SEMANTIC_UNAVAILABLE, App, calendar_for, embedder
 from kpo.domain.access import Actor
 from kpo.entrypoints.api.metrics import Metrics, Snapshot
+from kpo.knowledge.vectors import Embedder
 from kpo.services.api_keys import authenticate
 from kpo.services.idempotency import end_request_leases
+from kpo.services.item_suggestions import KnowledgeBases
 from kpo.services.live_routing import LiveRouting
 from kpo.services.ports import UnitOfWork, WebhookTransport
 from kpo.services.reports import queue_report, sla_report
@@ -21,6 +24,7 @@ from kpo.services.webhooks import release_claims
 __all__ = ["KEY_CACHE_SECONDS", "ApiSettings", "Runtime"]
 
 KEY_CACHE_SECONDS = 5.0
+log = logging.getLogger("kpo.api")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,19 @@ class Runtime:
         self.routing: LiveRouting = app.live_routing(
             clock=self.clock, on_decisions=self.metrics.routing_decisions.inc
         )
+        self.knowledge = KnowledgeBases(app.uow, embedder=self._embedder)
+
+    @staticmethod
+    def _embedder() -> Embedder | None:
+        model = embedder()
+        if model is None:
+            log.warning(SEMANTIC_UNAVAILABLE)  # once: the knowledge bases ask once
+        return model
+
+    @property
+    def semantic_notice(self) -> str | None:
+        """Why suggestions are lexical only, if they are."""
+        return SEMANTIC_UNAVAILABLE if self.knowledge.embedder is None else None
 
     @property
     def sole_process(self) -> bool:

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from kpo.adapters.clock import SystemClock
 from kpo.bootstrap import SEMANTIC_UNAVAILABLE, connect, embedder, scratch_app
+from kpo.domain.access import Actor
 from kpo.domain.knowledge import Article, ArticleStatus
 from kpo.entrypoints.cli.output import console, err_console, print_json
 from kpo.knowledge.vectors import Embedder
@@ -52,6 +53,9 @@ ModeOption = Annotated[
         "installed, else lexical).",
     ),
 ]
+
+# The command line works on the local database with the operator's rights.
+OPERATOR = Actor.operator("cli")
 
 _warned: list[bool] = []
 
@@ -178,7 +182,7 @@ def search(
     """Full-text search of published articles, best first, with highlighted snippets."""
     with connect() as kpo:
         kpo.require_schema()
-        hits = knowledge.search_articles(kpo.uow(), client, text, limit=limit)
+        hits = knowledge.search_articles(kpo.uow(), OPERATOR, client, text, limit=limit)
     if json_output:
         print_json(
             [{"id": h.article_id, "title": h.title, "score": round(h.score, 6)} for h in hits]
@@ -344,7 +348,7 @@ def list_(
             ) from None
     with connect() as kpo:
         kpo.require_schema()
-        articles = knowledge.list_articles(kpo.uow(), client, status=wanted)
+        articles = knowledge.list_articles(kpo.uow(), OPERATOR, client, status=wanted)
     if json_output:
         print_json([_article_json(a) for a in articles])
         return
@@ -363,7 +367,7 @@ def show(
     """Show an article and its version history."""
     with connect() as kpo:
         kpo.require_schema()
-        article = knowledge.get_article(kpo.uow(), client, article_id)
+        article = knowledge.get_article(kpo.uow(), OPERATOR, client, article_id)
     if json_output:
         print_json(_article_json(article) | {"body": article.body})
         return
@@ -391,6 +395,7 @@ def draft(
         kpo.require_schema()
         article = knowledge.create_draft(
             kpo.uow(),
+            OPERATOR,
             client,
             article_id=article_id,
             title=title,
@@ -409,7 +414,7 @@ def _lifecycle(action: Callable[..., Article], verb: str) -> Callable[..., None]
     ) -> None:
         with connect() as kpo:
             kpo.require_schema()
-            article = action(kpo.uow(), client, article_id)
+            article = action(kpo.uow(), OPERATOR, client, article_id)
         console.print(f"Article {article.id} {verb}; it is now {article.status.value}.")
 
     return command
@@ -466,6 +471,7 @@ def report(
         kpo.require_schema()
         result = knowledge.knowledge_report(
             kpo.uow(),
+            OPERATOR,
             client,
             start=parse_instant(start).astimezone(UTC),
             end=parse_instant(end).astimezone(UTC),

@@ -31,13 +31,14 @@ def serve(
     webhook deliveries and timers in the background of this process."""
     import uvicorn
 
-    from kpo.entrypoints.api import create_app
+    from kpo.entrypoints.api import create_app, freeze_startup_heap
     from kpo.entrypoints.api.logs import configure_logging
 
     configure_logging(log_level)
     with connect() as app:
         app.require_schema()
         api = create_app(app)
+        freeze_startup_heap()
         uvicorn.run(api, host=host, port=port, log_config=None, access_log=False)
 
 

@@ -23,6 +23,7 @@ from kpo.entrypoints.api.schemas.work_items import (
     CommentCreate,
     DecisionPublic,
     EventPublic,
+    ResolveRequest,
     SlaClockPublic,
     WorkItemCreate,
     WorkItemPublic,
@@ -138,10 +139,28 @@ def wait_on_client(
 
 @router.post("/{item_id}/resolve")
 def resolve_item(
-    item_id: Id, actor: ActorDep, uow: UowDep, clock: ClockDep, routing: RoutingDep
+    item_id: Id,
+    actor: ActorDep,
+    uow: UowDep,
+    clock: ClockDep,
+    routing: RoutingDep,
+    body: ResolveRequest | None = None,
 ) -> WorkItemPublic:
+    """Resolve the item (its holder or their vendor). The resolution is recorded for the
+    client's knowledge base in the same transaction: ``article_ids`` names the articles that
+    helped; when none did and the ``note`` has at least five words, a draft article
+    ``draft-<item id>`` is proposed from it for the client to review."""
     locate(uow, f"/v1/work-items/{item_id}")
-    item = work_items.resolve_item(uow, actor, item_id, clock=clock, routing=routing)
+    request = body or ResolveRequest()
+    item = work_items.resolve_item(
+        uow,
+        actor,
+        item_id,
+        clock=clock,
+        routing=routing,
+        note=request.note,
+        helped=request.article_ids,
+    )
     return WorkItemPublic.of(item)
 
 

@@ -10,8 +10,15 @@ from pydantic import BaseModel, Field, StringConstraints
 from kpo.domain.item_sla import ClockStatus
 from kpo.domain.work_items import WorkItem, WorkItemState
 from kpo.entrypoints.api.schemas.common import Id, Strict
+from kpo.entrypoints.api.schemas.knowledge import ArticleId
 from kpo.routing.explain import Decision
-from kpo.services.work_items import MAX_COMMENT_CHARS, LoggedEvent, SubmitWorkItem
+from kpo.services.resolutions import MAX_HELPED
+from kpo.services.work_items import (
+    MAX_COMMENT_CHARS,
+    MAX_NOTE_CHARS,
+    LoggedEvent,
+    SubmitWorkItem,
+)
 
 __all__ = [
     "CancelRequest",
@@ -19,6 +26,7 @@ __all__ = [
     "DecisionPublic",
     "EventPublic",
     "OfferPublic",
+    "ResolveRequest",
     "SlaClockPublic",
     "TransitionPublic",
     "WorkItemCreate",
@@ -126,6 +134,20 @@ class OfferPublic(BaseModel):
 
 class CommentCreate(Strict):
     text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_COMMENT_CHARS)]
+
+
+class ResolveRequest(Strict):
+    """How the item was resolved, for the client's knowledge base."""
+
+    note: Annotated[str, StringConstraints(max_length=MAX_NOTE_CHARS)] = Field(
+        default="",
+        description="The resolution. When no article helped and the note has at least five "
+        "words, a draft article is proposed from it.",
+    )
+    article_ids: Annotated[
+        list[ArticleId],
+        Field(max_length=MAX_HELPED, description="The client's articles that helped."),
+    ] = Field(default_factory=list)
 
 
 class CancelRequest(Strict):
