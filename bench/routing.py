@@ -222,11 +222,10 @@ class Scenario:
         they can, and top up until ``queued`` items wait."""
         started = time.perf_counter()
         now = self.tick()
-        batch = [(self.item(self.rng.choice(self.hot)), now + timedelta(hours=4))]
-        batch += [
-            (self.item(self.rng.choice(self.hot)), now + timedelta(hours=4))
-            for _ in range(queued - 1)
-        ]
+        # A generator, as a service streams stored items: no list of a million pairs.
+        batch = (
+            (self.item(self.rng.choice(self.hot)), now + timedelta(hours=4)) for _ in range(queued)
+        )
         self.router.restore(batch, now=now)
         restore_s = time.perf_counter() - started
         started = time.perf_counter()
@@ -297,10 +296,10 @@ class Scenario:
             for ticket in waiting:
                 item = ticket.item
                 line = lines[item.service_line_id]
-                relax = ticket.line.policy.steps[ticket.step].relax_levels
+                relax = ticket.pool.relax
                 if not statically_eligible(line, agent.specialist, item.language, relax=relax):
                     continue
-                key = (-item.priority, ticket.created_at)
+                key = (-item.priority, item.created_at)
                 if best is None or key < best:
                     best = key
             samples.append(time.perf_counter_ns() - start)

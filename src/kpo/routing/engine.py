@@ -63,6 +63,7 @@ from kpo.routing.index import (
     priority_of,
     with_priority,
 )
+from kpo.routing.lanes import Lane
 from kpo.routing.policies import DEFAULT_POLICY, Ranking, RoutingPolicy
 from kpo.routing.ranking import score, urgency
 from kpo.routing.timeline import BusinessTimeline
@@ -79,7 +80,7 @@ _VALUE = {s: s.value for s in WorkItemState}
 _LEAST_COST, _BEST_SKILL, _COST_SLA = Ranking.LEAST_COST, Ranking.BEST_SKILL, Ranking.COST_SLA
 _LONGEST_IDLE = Ranking.LONGEST_IDLE
 _NEW_ITEM, _FREED = Trigger.NEW_ITEM, Trigger.SPECIALIST_FREED
-_STEP, _OFFER, _AT_RISK, _BREACH, _CUTOFF, _SHIFT_END = range(6)
+_STEP, _OFFER, _AT_RISK, _BREACH, _CUTOFF, _SHIFT_END, _RISK_LANE = range(7)
 _make = tuple.__new__  # a NamedTuple without its constructor's overhead
 # A log entry of exactly this type is an event or a decision not built yet.
 _LAZY: type[tuple[Any, ...]] = tuple
@@ -180,6 +181,8 @@ class Router:
         self._events: list[Any] = []
         self._decisions: list[Any] = []
         self._at_risk: dict[timedelta, timedelta] = {}  # (due - created) -> its at-risk part
+        # At-risk timers per service line, in the order they fall due (see kpo.routing.lanes).
+        self._risk_lanes = [Lane() for _ in states]
         self._volume: Counter[str] = Counter()  # accepted items per vendor
         self._pending: Counter[str] = Counter()  # open offers per vendor
 
@@ -227,6 +230,15 @@ class Router:
                 self._give_back(ticket, at, exclude=True)
         elif kind == _STEP:
             self._next_step(target, token, at)
+        elif kind == _RISK_LANE:
+            lane: Lane = target
+            ticket, next_seq = lane.pop()
+            if next_seq is not None:
+                following: Ticket = lane.first()
+                assert following.due is not None
+                start = self._at_risk_instant(following.item.created_at, following.due)
+                heappush(self._timers, (start, next_seq, _RISK_LANE, lane, 0))
+            self._fire(_AT_RISK, ticket, 0, at)
         elif kind in (_AT_RISK, _BREACH):
             ticket = target
             if ticket.item.id in self._tickets and ticket.item.state in _NOT_STARTED:
@@ -371,49 +383,54 @@ class Router:
                 f"service line {state.line.id!r} is not served in language {item.language!r}",
                 field="language",
             )
-        ticket = Ticket(item, state, due, pools[0])
+        ticket = Ticket(item, due, pools[0])
         self._tickets[item.id] = ticket
         first = state.step_ends[0]
         if first is not None:
             age = now - item.created_at
             if age >= first:
-                step = state.policy.step_at(age)
-                ticket.step = step
-                ticket.pool = pools[step]
+                ticket.pool = pools[state.policy.step_at(age)]
             self._schedule_step(ticket)
         if due is not None:
-            created = item.created_at
-            span = due - created
-            part = self._at_risk.get(span)  # one SLA policy: one span, one multiplication
-            if part is None:
-                if len(self._at_risk) >= 1024:
-                    self._at_risk.clear()
-                part = self._at_risk[span] = span * self.settings.at_risk_share
-            at_risk = created + part
+            at_risk = self._at_risk_instant(item.created_at, due)
             self._timer_seq += 1
-            heappush(
-                self._timers,
-                (created if created > at_risk else at_risk, self._timer_seq, _AT_RISK, ticket, 0),
-            )
+            lane = self._risk_lanes[state.idx]
+            last = lane.last  # Lane.takes, inlined
+            if last is None or at_risk >= last:
+                if lane.append(at_risk, self._timer_seq, ticket):
+                    heappush(self._timers, (at_risk, self._timer_seq, _RISK_LANE, lane, 0))
+            else:  # out of its line's order: a timer of its own
+                heappush(self._timers, (at_risk, self._timer_seq, _AT_RISK, ticket, 0))
         return ticket
 
+    def _at_risk_instant(self, created: datetime, due: datetime) -> datetime:
+        """When :class:`SlaAtRisk` fires for an item created at ``created``, due ``due``."""
+        span = due - created
+        part = self._at_risk.get(span)  # one SLA policy: one span, one multiplication
+        if part is None:
+            if len(self._at_risk) >= 1024:
+                self._at_risk.clear()
+            part = self._at_risk[span] = span * self.settings.at_risk_share
+        at_risk = created + part
+        return created if created > at_risk else at_risk
+
     def _schedule_step(self, ticket: Ticket) -> None:
-        end = ticket.line.step_ends[ticket.step]
+        pool = ticket.pool
+        end = pool.line.step_ends[pool.step]
         if end is not None:
-            self._timer(ticket.created_at + end, _STEP, ticket, ticket.step)
+            self._timer(ticket.item.created_at + end, _STEP, ticket, pool.step)
 
     def _next_step(self, ticket: Ticket, step: int, at: datetime) -> None:
-        if ticket.step != step or ticket.item.id not in self._tickets:
+        if ticket.pool.step != step or ticket.item.id not in self._tickets:
             return
-        ticket.step = step + 1
-        pool = ticket.line.pools[ticket.item.language][step + 1]
+        pool = ticket.pool.line.pools[ticket.item.language][step + 1]
+        waiting = ticket.seq >= 0
+        if waiting:
+            self._index.dequeue(ticket)  # from the pool of the step that ended
+        ticket.pool = pool
         self._schedule_step(ticket)
-        if ticket.seq >= 0:  # waiting: move to the wider step and try again
-            self._index.dequeue(ticket)
-            ticket.pool = pool
+        if waiting:  # move to the wider step and try again
             self._route(ticket, at, Trigger.STEP_TIMEOUT)
-        else:
-            ticket.pool = pool
 
     def _ticket(self, item_id: str) -> Ticket:
         ticket = self._tickets.get(item_id)
@@ -575,7 +592,7 @@ class Router:
         return at
 
     def _urgency(self, ticket: Ticket, at: datetime) -> float:
-        return self._urgency_of(ticket.due, ticket.line.timeline, at)
+        return self._urgency_of(ticket.due, ticket.pool.line.timeline, at)
 
     @staticmethod
     def _urgency_of(due: datetime | None, timeline: BusinessTimeline | None, at: datetime) -> float:
@@ -616,7 +633,7 @@ class Router:
         elif ranking is _BEST_SKILL:
             candidates = tuple([_make(Candidate, (e[-1].id, e[-1].vendor, e[0])) for e in top])
         elif ranking is _COST_SLA:
-            item_urgency = self._urgency_of(ticket.due, ticket.line.timeline, at)
+            item_urgency = self._urgency_of(ticket.due, pool.line.timeline, at)
             candidates = tuple(
                 [
                     _make(Candidate, (e[-1].id, e[-1].vendor, item_urgency / max(-e[0], _TINY)))
@@ -690,7 +707,7 @@ class Router:
         if agent.in_use[channel] >= agent.cap[channel]:
             self._index.sync(agent, channel)
         self._pending[agent.vendor] += 1
-        self._events.append((ItemOffered, item.id, at, agent.id, ticket.step, ticket.offer_no))
+        self._events.append((ItemOffered, item.id, at, agent.id, ticket.pool.step, ticket.offer_no))
         self._timer_seq += 1
         heappush(
             self._timers,

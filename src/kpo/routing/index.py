@@ -241,29 +241,24 @@ class Agent:
 
 
 class Ticket:
-    """A work item as the engine sees it."""
+    """A work item as the engine sees it. Its step is ``pool.step`` and its line
+    ``pool.line`` (one slot each fewer: a million queued items keep a million tickets)."""
 
     __slots__ = (
         "attempts",
         "attrs",
-        "created_at",
         "due",
         "excluded",
         "holder",
         "item",
-        "line",
         "offer_no",
         "pool",
         "seq",
-        "step",
     )
 
-    def __init__(self, item: WorkItem, line: LineState, due: datetime | None, pool: Pool) -> None:
+    def __init__(self, item: WorkItem, due: datetime | None, pool: Pool) -> None:
         self.item = item
-        self.line = line
         self.due = due
-        self.created_at = item.created_at
-        self.step = 0
         self.pool = pool
         self.seq = -1  # task key while queued (see task_key); -1 while not queued
         self.excluded: set[int] | None = None  # specialists who rejected or let it time out
@@ -272,10 +267,18 @@ class Ticket:
         self.offer_no = 0
         self.attrs: Mapping[str, Any] | None = None
 
+    @property
+    def line(self) -> LineState:
+        return self.pool.line
+
+    @property
+    def step(self) -> int:
+        return self.pool.step
+
     def attributes(self, now: datetime) -> Mapping[str, Any]:
         """What an item filter reads; only ``age_seconds`` changes, so the rest is cached."""
         if self.attrs is None:
-            self.attrs = item_attributes(self.item, self.line.line, now=self.item.created_at)
+            self.attrs = item_attributes(self.item, self.pool.line.line, now=self.item.created_at)
         return {**self.attrs, "age_seconds": int((now - self.item.created_at).total_seconds())}
 
 
@@ -471,7 +474,8 @@ class Index:
 
     def enqueue(self, ticket: Ticket) -> None:
         self._seq += 1
-        key = ticket.seq = task_key(ticket.item.priority, ticket.created_at, self._seq)
+        item = ticket.item
+        key = ticket.seq = task_key(item.priority, item.created_at, self._seq)
         pool = ticket.pool
         heappush(pool.queue, (key, ticket))
         pool.queued += 1
@@ -482,7 +486,8 @@ class Index:
         pools: list[Pool] = []
         for ticket in tickets:
             self._seq += 1
-            key = ticket.seq = task_key(ticket.item.priority, ticket.created_at, self._seq)
+            item = ticket.item
+            key = ticket.seq = task_key(item.priority, item.created_at, self._seq)
             pool = ticket.pool
             pool.queue.append((key, ticket))
             pool.queued += 1
