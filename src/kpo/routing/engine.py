@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from heapq import heappop, heappush
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -76,6 +77,7 @@ _QUEUED, _OFFERED, _ASSIGNED = _S.QUEUED, _S.OFFERED, _S.ASSIGNED
 _IN_PROGRESS, _RESOLVED, _CANCELLED = _S.IN_PROGRESS, _S.RESOLVED, _S.CANCELLED
 _WAITING = _S.WAITING_ON_CLIENT
 _NOT_STARTED = frozenset({_QUEUED, _OFFERED, _ASSIGNED})
+_FINAL = frozenset({_RESOLVED, _CANCELLED})
 _VALUE = {s: s.value for s in WorkItemState}
 _LEAST_COST, _BEST_SKILL, _COST_SLA = Ranking.LEAST_COST, Ranking.BEST_SKILL, Ranking.COST_SLA
 _LONGEST_IDLE = Ranking.LONGEST_IDLE
@@ -395,9 +397,12 @@ class Router:
             at_risk = self._at_risk_instant(item.created_at, due)
             self._timer_seq += 1
             lane = self._risk_lanes[state.idx]
-            last = lane.last  # Lane.takes, inlined
-            if last is None or at_risk >= last:
-                if lane.append(at_risk, self._timer_seq, ticket):
+            last = lane.last
+            if last is None or at_risk >= last:  # Lane.takes and Lane.append, inlined
+                lane.targets.append(ticket)
+                lane.seqs.append(self._timer_seq)
+                lane.last = at_risk
+                if len(lane.targets) - lane.head == 1:  # the lane's first: into the heap
                     heappush(self._timers, (at_risk, self._timer_seq, _RISK_LANE, lane, 0))
             else:  # out of its line's order: a timer of its own
                 heappush(self._timers, (at_risk, self._timer_seq, _AT_RISK, ticket, 0))
@@ -778,7 +783,7 @@ class Router:
         queued: list[Ticket] = []
         given_back: list[Ticket] = []
         for item, due in items:
-            if item.state.is_final:
+            if item.state in _FINAL:
                 continue
             if item.id in self._tickets:
                 raise Conflict("work item", item.id)
@@ -820,7 +825,7 @@ class Router:
                 for pool in pools:
                     if not pool.live:
                         continue
-                    for entry in pool.queue:
+                    for entry in chain(pool.fifo[pool.head :], pool.queue):
                         key, ticket = entry
                         if ticket.seq is not key:
                             continue

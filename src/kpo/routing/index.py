@@ -16,10 +16,13 @@
   because then reading them, dropping the stale entries met on the way and inserting the
   cheap specialists who churn most all happen at the end of the list, where a list is O(1)
   to change. :meth:`Index.compact` drops the rest (off the hot path).
-* ``pool.queue`` is a heap of waiting items in task order (priority, age, arrival) with the
-  same lazy deletion: entries ``(key, ticket)`` where the key is one int (:func:`task_key`),
-  so a heap step compares two ints instead of walking a tuple of priority, datetime and
-  sequence number; an entry is valid while the ticket's ``seq`` *is* its key.
+* Waiting items are entries ``(key, ticket)`` where the key is task order (priority, age,
+  arrival) as one int (:func:`task_key`), with the same lazy deletion: an entry is valid
+  while the ticket's ``seq`` *is* its key. Most items arrive in task order (same priority,
+  each newer than the last), so an entry whose key is above the last one of ``pool.fifo`` is
+  appended there — a list read from ``pool.head`` on, where taking the first is O(1) —
+  and only the others (escalated, given back with their old age, restored out of order) go
+  to the heap ``pool.queue``. The first item of a pool is the smaller of the two heads.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ _EPOCH = datetime(1, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _SEQ_BITS = 40  # arrival numbers below 2**40
 _PRIORITY_SHIFT = 100  # microseconds since year 1 (< 2**59) << 40 stay below 2**100
+_FIFO_COMPACT = 1024  # drop taken entries from the front of a fifo past this many
 
 
 def task_key(priority: int, created_at: datetime, seq: int) -> int:
@@ -83,7 +87,9 @@ def priority_of(key: int) -> int:
 class Pool:
     __slots__ = (
         "channel",
+        "fifo",
         "filter",
+        "head",
         "item_filter",
         "language",
         "line",
@@ -112,8 +118,13 @@ class Pool:
         )
         self.ranked: list[AgentEntry] = []  # sorted by ranking key, best last
         self.live: dict[int, AgentEntry] = {}  # agent index -> their valid entry in ranked
+        # Waiting items: entries that arrived in task order are appended to ``fifo`` (read
+        # from ``head`` on), the others go to the heap ``queue``; the first in task order is
+        # the smaller of the two heads.
+        self.fifo: list[ItemEntry] = []
+        self.head = 0
         self.queue: list[ItemEntry] = []
-        self.queued = 0  # valid entries in the queue
+        self.queued = 0  # valid entries in fifo and queue
         # Decision reasons, formatted once (``%`` with one number is cheaper than an f-string
         # reading the enum and the step on every decision).
         self.reason_best = f"best {self.ranking} score of %d eligible at step {step}"
@@ -477,11 +488,15 @@ class Index:
         item = ticket.item
         key = ticket.seq = task_key(item.priority, item.created_at, self._seq)
         pool = ticket.pool
-        heappush(pool.queue, (key, ticket))
+        fifo = pool.fifo
+        if not fifo or key > fifo[-1][0]:
+            fifo.append((key, ticket))
+        else:
+            heappush(pool.queue, (key, ticket))
         pool.queued += 1
 
     def enqueue_bulk(self, tickets: list[Ticket]) -> None:
-        """Queue many tickets at once (rebuild): one heapify per pool."""
+        """Queue many tickets at once (rebuild): at most one heapify per pool."""
         touched: set[int] = set()
         pools: list[Pool] = []
         for ticket in tickets:
@@ -489,11 +504,15 @@ class Index:
             item = ticket.item
             key = ticket.seq = task_key(item.priority, item.created_at, self._seq)
             pool = ticket.pool
-            pool.queue.append((key, ticket))
+            fifo = pool.fifo
+            if not fifo or key > fifo[-1][0]:
+                fifo.append((key, ticket))
+            else:
+                pool.queue.append((key, ticket))
+                if id(pool) not in touched:
+                    touched.add(id(pool))
+                    pools.append(pool)
             pool.queued += 1
-            if id(pool) not in touched:
-                touched.add(id(pool))
-                pools.append(pool)
         for pool in pools:
             heapify(pool.queue)
 
@@ -502,29 +521,61 @@ class Index:
             ticket.seq = -1
             ticket.pool.queued -= 1
 
-    def _first_item(self, pool: Pool, agent: Agent) -> ItemEntry | None:
+    @staticmethod
+    def head(pool: Pool) -> ItemEntry | None:
+        """The first valid entry of ``pool`` in task order (stale ones before it dropped)."""
+        fifo, at = pool.fifo, pool.head
+        size = len(fifo)
+        while at < size:
+            entry = fifo[at]
+            if entry[1].seq is entry[0]:
+                break
+            at += 1
+        if at == size:
+            if size:
+                fifo.clear()
+                at = 0
+        elif at >= _FIFO_COMPACT and 2 * at >= size:
+            del fifo[:at]
+            at = 0
+        pool.head = at
         queue = pool.queue
         while queue and queue[0][1].seq is not queue[0][0]:
             heappop(queue)
-        if not queue:
+        if fifo:
+            top = fifo[at]
+            if queue and queue[0][0] < top[0]:
+                return queue[0]
+            return top
+        return queue[0] if queue else None
+
+    def _first_item(self, pool: Pool, agent: Agent) -> ItemEntry | None:
+        top = self.head(pool)
+        if top is None:
             return None
-        top = queue[0]
         ticket = top[1]
         if (ticket.excluded is None and pool.item_filter is None) or self._may_take(
             pool, agent, ticket
         ):
             return top
+        # Walk both in task order: the fifo in list order, the heap through a frontier.
+        fifo, at = pool.fifo, pool.head
+        queue = pool.queue
         size = len(queue)
-        frontier: list[tuple[ItemEntry, int]] = [(top, 0)]
-        while frontier:
-            entry, i = heappop(frontier)
+        frontier: list[tuple[ItemEntry, int]] = [(queue[0], 0)] if queue else []
+        while at < len(fifo) or frontier:
+            if frontier and (at >= len(fifo) or frontier[0][0][0] < fifo[at][0]):
+                entry, i = heappop(frontier)
+                child = 2 * i + 1
+                if child < size:
+                    heappush(frontier, (queue[child], child))
+                    if child + 1 < size:
+                        heappush(frontier, (queue[child + 1], child + 1))
+            else:
+                entry = fifo[at]
+                at += 1
             if entry[1].seq is entry[0] and self._may_take(pool, agent, entry[1]):
                 return entry
-            child = 2 * i + 1
-            if child < size:
-                heappush(frontier, (queue[child], child))
-                if child + 1 < size:
-                    heappush(frontier, (queue[child + 1], child + 1))
         return None
 
     def _may_take(self, pool: Pool, agent: Agent, ticket: Ticket) -> bool:
@@ -540,15 +591,13 @@ class Index:
         best_pool: Pool | None = None
         waiting = 0
         closed = agent.closed
+        head = self.head
         for pool in agent.pools[channel]:
             if not pool.queued or pool.line.idx in closed:
                 continue
             waiting += pool.queued
-            queue = pool.queue
-            top = queue[0]  # a valid entry exists (pool.queued > 0): drop stale ones above it
-            while top[1].seq is not top[0]:
-                heappop(queue)
-                top = queue[0]
+            top = head(pool)  # not None: pool.queued > 0
+            assert top is not None
             if top[1].excluded is None and pool.item_filter is None:
                 entry: ItemEntry | None = top  # _first_item's common case, inlined
             else:
@@ -570,9 +619,11 @@ class Index:
                     live = pool.live
                     ranked = [e for e in pool.ranked if live.get(e[-1].idx) is e]
                     queue = [e for e in pool.queue if e[1].seq is e[0]]
+                    fifo = [e for e in pool.fifo[pool.head :] if e[1].seq is e[0]]
                     dropped += len(pool.ranked) - len(ranked) + len(pool.queue) - len(queue)
+                    dropped += len(pool.fifo) - pool.head - len(fifo)
                     heapify(queue)
-                    pool.ranked, pool.queue = ranked, queue
+                    pool.ranked, pool.queue, pool.fifo, pool.head = ranked, queue, fifo, 0
         return dropped
 
     def stale_share(self) -> float:
@@ -581,6 +632,6 @@ class Index:
         for state in self.lines:
             for pools in state.pools.values():
                 for pool in pools:
-                    total += len(pool.ranked) + len(pool.queue)
+                    total += len(pool.ranked) + len(pool.queue) + len(pool.fifo) - pool.head
                     valid += len(pool.live) + pool.queued
         return 0.0 if total == 0 else 1 - valid / total
