@@ -64,7 +64,7 @@ from kpo.routing.index import (
     priority_of,
     with_priority,
 )
-from kpo.routing.lanes import Lane
+from kpo.routing.lanes import Lane, StampedLane
 from kpo.routing.policies import DEFAULT_POLICY, Ranking, RoutingPolicy
 from kpo.routing.ranking import score, urgency
 from kpo.routing.timeline import BusinessTimeline
@@ -82,7 +82,7 @@ _VALUE = {s: s.value for s in WorkItemState}
 _LEAST_COST, _BEST_SKILL, _COST_SLA = Ranking.LEAST_COST, Ranking.BEST_SKILL, Ranking.COST_SLA
 _LONGEST_IDLE = Ranking.LONGEST_IDLE
 _NEW_ITEM, _FREED = Trigger.NEW_ITEM, Trigger.SPECIALIST_FREED
-_STEP, _OFFER, _AT_RISK, _BREACH, _CUTOFF, _SHIFT_END, _RISK_LANE = range(7)
+_STEP, _OFFER, _AT_RISK, _BREACH, _CUTOFF, _SHIFT_END, _RISK_LANE, _OFFER_LANE = range(8)
 _make = tuple.__new__  # a NamedTuple without its constructor's overhead
 # A log entry of exactly this type is an event or a decision not built yet.
 _LAZY: type[tuple[Any, ...]] = tuple
@@ -185,6 +185,7 @@ class Router:
         self._at_risk: dict[timedelta, timedelta] = {}  # (due - created) -> its at-risk part
         # At-risk timers per service line, in the order they fall due (see kpo.routing.lanes).
         self._risk_lanes = [Lane() for _ in states]
+        self._offer_lane = StampedLane()  # offer timeouts: now + offer_timeout, in order
         self._volume: Counter[str] = Counter()  # accepted items per vendor
         self._pending: Counter[str] = Counter()  # open offers per vendor
 
@@ -223,6 +224,13 @@ class Router:
         heappush(self._timers, (at, self._timer_seq, kind, target, token))
 
     def _fire(self, kind: int, target: Any, token: int, at: datetime) -> None:
+        if kind == _OFFER_LANE:
+            stamped: StampedLane = target
+            target, token, following_timer = stamped.pop()
+            if following_timer is not None:
+                start, next_seq = following_timer
+                heappush(self._timers, (start, next_seq, _OFFER_LANE, stamped, 0))
+            kind = _OFFER
         if kind == _OFFER:
             ticket: Ticket = target
             if ticket.offer_no == token and ticket.item.state is _OFFERED:
@@ -234,12 +242,12 @@ class Router:
             self._next_step(target, token, at)
         elif kind == _RISK_LANE:
             lane: Lane = target
-            ticket, next_seq = lane.pop()
-            if next_seq is not None:
+            ticket, following_seq = lane.pop()
+            if following_seq is not None:
                 following: Ticket = lane.first()
                 assert following.due is not None
                 start = self._at_risk_instant(following.item.created_at, following.due)
-                heappush(self._timers, (start, next_seq, _RISK_LANE, lane, 0))
+                heappush(self._timers, (start, following_seq, _RISK_LANE, lane, 0))
             self._fire(_AT_RISK, ticket, 0, at)
         elif kind in (_AT_RISK, _BREACH):
             ticket = target
@@ -394,7 +402,14 @@ class Router:
                 ticket.pool = pools[state.policy.step_at(age)]
             self._schedule_step(ticket)
         if due is not None:
-            at_risk = self._at_risk_instant(item.created_at, due)
+            created = item.created_at  # _at_risk_instant, inlined
+            part = self._at_risk.get(due - created)
+            if part is None:
+                at_risk = self._at_risk_instant(created, due)
+            else:
+                at_risk = created + part
+                if created > at_risk:
+                    at_risk = created
             self._timer_seq += 1
             lane = self._risk_lanes[state.idx]
             last = lane.last
@@ -714,10 +729,13 @@ class Router:
         self._pending[agent.vendor] += 1
         self._events.append((ItemOffered, item.id, at, agent.id, ticket.pool.step, ticket.offer_no))
         self._timer_seq += 1
-        heappush(
-            self._timers,
-            (at + self._offer_timeout, self._timer_seq, _OFFER, ticket, ticket.offer_no),
-        )
+        expires = at + self._offer_timeout
+        lane = self._offer_lane
+        if len(lane.targets) == lane.head or expires >= lane.instants[-1]:  # lane.takes()
+            if lane.append(expires, self._timer_seq, ticket, ticket.offer_no):
+                heappush(self._timers, (expires, self._timer_seq, _OFFER_LANE, lane, 0))
+        else:
+            heappush(self._timers, (expires, self._timer_seq, _OFFER, ticket, ticket.offer_no))
 
     def _fill(self, agent: Agent, channel: int, at: datetime) -> None:
         """A specialist with free capacity takes queued items, first in task order."""

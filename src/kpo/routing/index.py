@@ -403,7 +403,10 @@ class Index:
                 insort(pool.ranked, new)
         else:
             for pool in agent.pools[channel]:
-                pool.live.pop(idx, None)
+                gone = pool.live.pop(idx, None)
+                # The best (just offered work) is usually last: drop it now, not on a walk.
+                if gone is not None and pool.ranked[-1] is gone:
+                    pool.ranked.pop()
 
     def sync_all(self, agent: Agent, *, rekey: bool = False) -> None:
         online, in_use, cap, avail = agent.online, agent.in_use, agent.cap, agent.avail
@@ -445,9 +448,24 @@ class Index:
             return found
         ranked, live = pool.ranked, pool.live
         excluded = ticket.excluded
-        attrs = None if flt is None else ticket.attributes(self.clock())
         stale = 0
         i = len(ranked)
+        if flt is None and excluded is None:  # the common case: every live entry is found
+            get, append = live.get, found.append
+            while i:
+                i -= 1
+                entry = ranked[i]
+                if get(entry[-1].idx) is entry:
+                    append(entry)
+                    limit -= 1
+                    if not limit:
+                        break
+                else:
+                    stale += 1
+            if stale:
+                ranked[i:] = [e for e in ranked[i:] if get(e[-1].idx) is e]
+            return found
+        attrs = None if flt is None else ticket.attributes(self.clock())
         while i:
             i -= 1
             entry = ranked[i]

@@ -18,7 +18,7 @@ from array import array
 from datetime import datetime
 from typing import Any
 
-__all__ = ["Lane"]
+__all__ = ["Lane", "StampedLane"]
 
 _COMPACT_AT = 4096  # drop fired entries once this many lead the lane and they are half of it
 
@@ -53,6 +53,7 @@ class Lane:
         head = self.head
         targets = self.targets
         target = targets[head]
+        targets[head] = None  # no reference kept to a fired timer's target
         head += 1
         if head == len(targets):
             targets.clear()
@@ -69,6 +70,57 @@ class Lane:
 
     def first(self) -> Any:
         return self.targets[self.head]
+
+    def __len__(self) -> int:
+        return len(self.targets) - self.head
+
+
+class StampedLane:
+    """A lane whose timers keep their own instant and token (offer timeouts: set ``now +
+    timeout`` as time moves forward, so always in order); ``instants[head:]`` and
+    ``tokens[head:]`` go with ``targets[head:]``."""
+
+    __slots__ = ("head", "instants", "seqs", "targets", "tokens")
+
+    def __init__(self) -> None:
+        self.instants: list[datetime] = []
+        self.targets: list[Any] = []
+        self.seqs = array("q")
+        self.tokens = array("q")
+        self.head = 0
+
+    def takes(self, at: datetime) -> bool:
+        return len(self.targets) == self.head or at >= self.instants[-1]
+
+    def append(self, at: datetime, seq: int, target: Any, token: int) -> bool:
+        """Add a timer that :meth:`takes`; returns whether it is the lane's first."""
+        if len(self.targets) == self.head and self.head:
+            self._drop(self.head)
+        self.instants.append(at)
+        self.targets.append(target)
+        self.seqs.append(seq)
+        self.tokens.append(token)
+        return len(self.targets) - self.head == 1
+
+    def pop(self) -> tuple[Any, int, tuple[datetime, int] | None]:
+        """The first target and its token, and when the next one falls due with its
+        sequence number (``None``: empty)."""
+        head = self.head
+        target, token = self.targets[head], self.tokens[head]
+        self.targets[head] = None  # no reference kept to a fired timer's target
+        head += 1
+        if head == len(self.targets):
+            self._drop(head)
+            return target, token, None
+        if head >= _COMPACT_AT and 2 * head >= len(self.targets):
+            self._drop(head)
+            head = 0
+        self.head = head
+        return target, token, (self.instants[head], self.seqs[head])
+
+    def _drop(self, count: int) -> None:
+        del self.instants[:count], self.targets[:count], self.seqs[:count], self.tokens[:count]
+        self.head = 0
 
     def __len__(self) -> int:
         return len(self.targets) - self.head

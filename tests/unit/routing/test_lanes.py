@@ -1,8 +1,8 @@
 from datetime import timedelta
 
-from kpo.domain.events import SlaAtRisk
-from kpo.routing.lanes import Lane
-from tests.unit.routing.helpers import T0, router, work_item
+from kpo.domain.events import OfferTimedOut, SlaAtRisk
+from kpo.routing.lanes import Lane, StampedLane
+from tests.unit.routing.helpers import T0, person, router, work_item
 
 MIN = timedelta(minutes=1)
 
@@ -47,3 +47,25 @@ def test_sla_warnings_fire_in_due_order_also_when_items_arrive_out_of_order() ->
         ("d", T0 + 8 * MIN),  # a tie: the order they arrived in
         ("c", T0 + 16 * MIN),
     ]
+
+
+def test_a_stamped_lane_keeps_each_timers_instant_and_token() -> None:
+    lane = StampedLane()
+    assert lane.append(T0, 1, "a", 7)
+    assert not lane.append(T0 + MIN, 2, "b", 8)
+    assert not lane.takes(T0)
+    assert lane.pop() == ("a", 7, (T0 + MIN, 2))
+    assert lane.pop() == ("b", 8, None)
+    assert len(lane) == 0
+    assert lane.takes(T0)
+
+
+def test_offers_time_out_in_order_and_a_stale_timeout_does_nothing() -> None:
+    r = router(person("a"), person("b", cost="30"))
+    r.submit(work_item(id="x"), now=T0)
+    r.submit(work_item(id="y"), now=T0 + MIN)
+    r.reject("x", specialist_id="a", now=T0 + MIN)  # x goes to b; its first timer is stale
+    r.drain_events()
+    r.advance(T0 + 10 * MIN)
+    timed_out = [(e.item_id, e.at) for e in r.drain_events() if isinstance(e, OfferTimedOut)]
+    assert timed_out == [("y", T0 + 3 * MIN), ("y", T0 + 5 * MIN), ("x", T0 + 5 * MIN)]
