@@ -20,10 +20,10 @@ work is finished). Given-back items are routed again at once — none lost, none
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
-from heapq import heappop, heappush
+from heapq import heappop, heappush, merge
 from itertools import chain
 from operator import itemgetter
 from typing import Any
@@ -183,6 +183,7 @@ class Router:
         self._events: list[Any] = []
         self._decisions: list[Any] = []
         self._at_risk: dict[timedelta, timedelta] = {}  # (due - created) -> its at-risk part
+        self._spans: dict[timedelta, timedelta] = {}  # due - created, one object per value
         # At-risk timers per service line, in the order they fall due (see kpo.routing.lanes).
         self._risk_lanes = [Lane() for _ in states]
         self._offer_lane = StampedLane()  # offer timeouts: now + offer_timeout, in order
@@ -393,7 +394,19 @@ class Router:
                 f"service line {state.line.id!r} is not served in language {item.language!r}",
                 field="language",
             )
-        ticket = Ticket(item, due, pools[0])
+        until: timedelta | datetime | None = None
+        if due is not None:
+            created = item.created_at
+            span = due - created
+            if due.tzinfo is UTC and created.tzinfo is UTC and not due.fold:
+                until = self._spans.get(span)  # one object per SLA span, not a due each
+                if until is None:
+                    if len(self._spans) >= 1024:
+                        self._spans.clear()
+                    until = self._spans[span] = span
+            else:
+                until = due
+        ticket = Ticket(item, until, pools[0])
         self._tickets[item.id] = ticket
         first = state.step_ends[0]
         if first is not None:
@@ -402,8 +415,7 @@ class Router:
                 ticket.pool = pools[state.policy.step_at(age)]
             self._schedule_step(ticket)
         if due is not None:
-            created = item.created_at  # _at_risk_instant, inlined
-            part = self._at_risk.get(due - created)
+            part = self._at_risk.get(span)  # _at_risk_instant, inlined
             if part is None:
                 at_risk = self._at_risk_instant(created, due)
             else:
@@ -753,7 +765,7 @@ class Router:
             # The decision is logged as a tuple and built when drained (_build_decision).
             self._decisions.append(
                 (pool, ticket.item.id, at, others + 1, agent, agent.idle_since, self._now_ts,
-                 ticket.due, waiting)
+                 ticket, waiting)
             )  # fmt: skip
             self._offer(ticket, agent, at)
 
@@ -765,7 +777,7 @@ class Router:
         if type(entry) is not _LAZY:
             built: Decision = entry
             return built
-        pool, item_id, at, eligible, agent, idle_since, now_ts, due, waiting = entry
+        pool, item_id, at, eligible, agent, idle_since, now_ts, ticket, waiting = entry
         ranking = pool.ranking
         fit = agent.fits[pool.line.idx]
         if ranking is _LEAST_COST:
@@ -777,7 +789,7 @@ class Router:
         else:
             key = idle_since
         item_urgency = (  # only cost_sla scores read it
-            self._urgency_of(due, pool.line.timeline, at) if ranking is _COST_SLA else 0.0
+            self._urgency_of(ticket.due, pool.line.timeline, at) if ranking is _COST_SLA else 0.0
         )
         candidate = _make(
             Candidate,
@@ -836,21 +848,26 @@ class Router:
         were offered. Items whose pool has nobody free are not looked at."""
         self._tick(now)
         # Task order, as sorted(key=(-priority, created_at, seq)) over the waiting tickets:
-        # their queue entries are that key already, so no key tuple is made per item.
-        waiting: list[tuple[int, Ticket]] = []
+        # their keys are that order already, and each pool's fifo is sorted, so the pools
+        # are merged (no list of a million entries); the few items whose priority changed
+        # since they were queued are sorted apart with their new key.
+        streams: list[Iterable[tuple[int, Ticket]]] = []
+        changed: list[tuple[int, Ticket]] = []
         for state in self._lines.values():
             for pools in state.pools.values():
                 for pool in pools:
                     if not pool.live:
                         continue
-                    for entry in chain(pool.fifo[pool.head :], pool.queue):
-                        key, ticket = entry
-                        if ticket.seq is not key:
-                            continue
-                        if priority_of(key) != ticket.item.priority:  # changed since queued
-                            entry = (with_priority(key, ticket.item.priority), ticket)
-                        waiting.append(entry)
-        waiting.sort(key=itemgetter(0))
+                    head = pool.head
+                    keys, tickets = pool.fifo_keys[head:], pool.fifo_tickets[head:]
+                    heap = sorted(e for e in pool.queue if e[1].seq is e[0])
+                    for key, ticket in chain(zip(keys, tickets, strict=True), heap):
+                        if ticket.seq is key and priority_of(key) != ticket.item.priority:
+                            changed.append((with_priority(key, ticket.item.priority), ticket))
+                    streams.append(_unchanged(keys, tickets))
+                    streams.append(_unchanged_entries(heap))
+        changed.sort(key=itemgetter(0))
+        waiting = merge(*streams, changed, key=itemgetter(0))
         offered = 0
         for _, ticket in waiting:
             if ticket.seq >= 0 and ticket.pool.live:
@@ -923,3 +940,17 @@ class Router:
 
 
 _OFFLINE = SpecialistStatus.OFFLINE
+
+
+def _unchanged(keys: list[int], tickets: list[Ticket]) -> Iterator[tuple[int, Ticket]]:
+    """The fifo's waiting entries whose priority did not change, in order (as read: nothing
+    is routed before it is reached, so what was valid at the start still is)."""
+    for key, ticket in zip(keys, tickets, strict=True):
+        if ticket.seq is key and priority_of(key) == ticket.item.priority:
+            yield key, ticket
+
+
+def _unchanged_entries(entries: list[tuple[int, Ticket]]) -> Iterator[tuple[int, Ticket]]:
+    for entry in entries:
+        if priority_of(entry[0]) == entry[1].item.priority:
+            yield entry

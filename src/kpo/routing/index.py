@@ -19,8 +19,9 @@
 * Waiting items are entries ``(key, ticket)`` where the key is task order (priority, age,
   arrival) as one int (:func:`task_key`), with the same lazy deletion: an entry is valid
   while the ticket's ``seq`` *is* its key. Most items arrive in task order (same priority,
-  each newer than the last), so an entry whose key is above the last one of ``pool.fifo`` is
-  appended there — a list read from ``pool.head`` on, where taking the first is O(1) —
+  each newer than the last), so an item whose key is above the last one of the pool's fifo
+  is appended there — two lists side by side, keys and tickets, read from ``pool.head`` on,
+  where taking the first is O(1) —
   and only the others (escalated, given back with their old age, restored out of order) go
   to the heap ``pool.queue``. The first item of a pool is the smaller of the two heads.
 """
@@ -87,7 +88,8 @@ def priority_of(key: int) -> int:
 class Pool:
     __slots__ = (
         "channel",
-        "fifo",
+        "fifo_keys",
+        "fifo_tickets",
         "filter",
         "head",
         "item_filter",
@@ -118,10 +120,11 @@ class Pool:
         )
         self.ranked: list[AgentEntry] = []  # sorted by ranking key, best last
         self.live: dict[int, AgentEntry] = {}  # agent index -> their valid entry in ranked
-        # Waiting items: entries that arrived in task order are appended to ``fifo`` (read
-        # from ``head`` on), the others go to the heap ``queue``; the first in task order is
-        # the smaller of the two heads.
-        self.fifo: list[ItemEntry] = []
+        # Waiting items: those that arrived in task order are appended to the fifo (keys and
+        # tickets side by side, no tuple each; read from ``head`` on), the others go to the
+        # heap ``queue``; the first in task order is the smaller of the two heads.
+        self.fifo_keys: list[int] = []
+        self.fifo_tickets: list[Ticket] = []
         self.head = 0
         self.queue: list[ItemEntry] = []
         self.queued = 0  # valid entries in fifo and queue
@@ -132,6 +135,11 @@ class Pool:
             f"no eligible specialist free at step {step}; queued with %d other item(s) "
             "waiting at this step"
         )
+
+    def waiting_in_fifo(self) -> list[ItemEntry]:
+        """The fifo's entries from its head on, as ``(key, ticket)`` (stale ones included)."""
+        head = self.head
+        return list(zip(self.fifo_keys[head:], self.fifo_tickets[head:], strict=True))
 
 
 class LineState:
@@ -253,23 +261,25 @@ class Agent:
 
 class Ticket:
     """A work item as the engine sees it. Its step is ``pool.step`` and its line
-    ``pool.line`` (one slot each fewer: a million queued items keep a million tickets)."""
+    ``pool.line`` (one slot each fewer: a million queued items keep a million tickets); its
+    due instant is kept as ``until``, the time from creation to it (one object shared by all
+    items of an SLA target; a due instant in another zone than UTC is kept as it is)."""
 
     __slots__ = (
         "attempts",
         "attrs",
-        "due",
         "excluded",
         "holder",
         "item",
         "offer_no",
         "pool",
         "seq",
+        "until",
     )
 
-    def __init__(self, item: WorkItem, due: datetime | None, pool: Pool) -> None:
+    def __init__(self, item: WorkItem, until: timedelta | datetime | None, pool: Pool) -> None:
         self.item = item
-        self.due = due
+        self.until = until
         self.pool = pool
         self.seq = -1  # task key while queued (see task_key); -1 while not queued
         self.excluded: set[int] | None = None  # specialists who rejected or let it time out
@@ -277,6 +287,13 @@ class Ticket:
         self.holder: Agent | None = None
         self.offer_no = 0
         self.attrs: Mapping[str, Any] | None = None
+
+    @property
+    def due(self) -> datetime | None:
+        until = self.until
+        if until is None or isinstance(until, datetime):
+            return until
+        return self.item.created_at + until
 
     @property
     def line(self) -> LineState:
@@ -506,9 +523,10 @@ class Index:
         item = ticket.item
         key = ticket.seq = task_key(item.priority, item.created_at, self._seq)
         pool = ticket.pool
-        fifo = pool.fifo
-        if not fifo or key > fifo[-1][0]:
-            fifo.append((key, ticket))
+        keys = pool.fifo_keys
+        if not keys or key > keys[-1]:
+            keys.append(key)
+            pool.fifo_tickets.append(ticket)
         else:
             heappush(pool.queue, (key, ticket))
         pool.queued += 1
@@ -522,9 +540,10 @@ class Index:
             item = ticket.item
             key = ticket.seq = task_key(item.priority, item.created_at, self._seq)
             pool = ticket.pool
-            fifo = pool.fifo
-            if not fifo or key > fifo[-1][0]:
-                fifo.append((key, ticket))
+            keys = pool.fifo_keys
+            if not keys or key > keys[-1]:
+                keys.append(key)
+                pool.fifo_tickets.append(ticket)
             else:
                 pool.queue.append((key, ticket))
                 if id(pool) not in touched:
@@ -542,29 +561,27 @@ class Index:
     @staticmethod
     def head(pool: Pool) -> ItemEntry | None:
         """The first valid entry of ``pool`` in task order (stale ones before it dropped)."""
-        fifo, at = pool.fifo, pool.head
-        size = len(fifo)
-        while at < size:
-            entry = fifo[at]
-            if entry[1].seq is entry[0]:
-                break
+        keys, tickets, at = pool.fifo_keys, pool.fifo_tickets, pool.head
+        size = len(keys)
+        while at < size and tickets[at].seq is not keys[at]:
             at += 1
         if at == size:
             if size:
-                fifo.clear()
+                keys.clear()
+                tickets.clear()
                 at = 0
         elif at >= _FIFO_COMPACT and 2 * at >= size:
-            del fifo[:at]
+            del keys[:at], tickets[:at]
             at = 0
         pool.head = at
         queue = pool.queue
         while queue and queue[0][1].seq is not queue[0][0]:
             heappop(queue)
-        if fifo:
-            top = fifo[at]
-            if queue and queue[0][0] < top[0]:
+        if keys:
+            key = keys[at]
+            if queue and queue[0][0] < key:
                 return queue[0]
-            return top
+            return (key, tickets[at])
         return queue[0] if queue else None
 
     def _first_item(self, pool: Pool, agent: Agent) -> ItemEntry | None:
@@ -577,12 +594,12 @@ class Index:
         ):
             return top
         # Walk both in task order: the fifo in list order, the heap through a frontier.
-        fifo, at = pool.fifo, pool.head
+        keys, tickets, at = pool.fifo_keys, pool.fifo_tickets, pool.head
         queue = pool.queue
         size = len(queue)
         frontier: list[tuple[ItemEntry, int]] = [(queue[0], 0)] if queue else []
-        while at < len(fifo) or frontier:
-            if frontier and (at >= len(fifo) or frontier[0][0][0] < fifo[at][0]):
+        while at < len(keys) or frontier:
+            if frontier and (at >= len(keys) or frontier[0][0][0] < keys[at]):
                 entry, i = heappop(frontier)
                 child = 2 * i + 1
                 if child < size:
@@ -590,7 +607,7 @@ class Index:
                     if child + 1 < size:
                         heappush(frontier, (queue[child + 1], child + 1))
             else:
-                entry = fifo[at]
+                entry = (keys[at], tickets[at])
                 at += 1
             if entry[1].seq is entry[0] and self._may_take(pool, agent, entry[1]):
                 return entry
@@ -637,11 +654,13 @@ class Index:
                     live = pool.live
                     ranked = [e for e in pool.ranked if live.get(e[-1].idx) is e]
                     queue = [e for e in pool.queue if e[1].seq is e[0]]
-                    fifo = [e for e in pool.fifo[pool.head :] if e[1].seq is e[0]]
+                    fifo = [e for e in pool.waiting_in_fifo() if e[1].seq is e[0]]
                     dropped += len(pool.ranked) - len(ranked) + len(pool.queue) - len(queue)
-                    dropped += len(pool.fifo) - pool.head - len(fifo)
+                    dropped += len(pool.fifo_keys) - pool.head - len(fifo)
                     heapify(queue)
-                    pool.ranked, pool.queue, pool.fifo, pool.head = ranked, queue, fifo, 0
+                    pool.ranked, pool.queue, pool.head = ranked, queue, 0
+                    pool.fifo_keys = [key for key, _ in fifo]
+                    pool.fifo_tickets = [ticket for _, ticket in fifo]
         return dropped
 
     def stale_share(self) -> float:
@@ -650,6 +669,6 @@ class Index:
         for state in self.lines:
             for pools in state.pools.values():
                 for pool in pools:
-                    total += len(pool.ranked) + len(pool.queue) + len(pool.fifo) - pool.head
+                    total += len(pool.ranked) + len(pool.queue) + len(pool.fifo_keys) - pool.head
                     valid += len(pool.live) + pool.queued
         return 0.0 if total == 0 else 1 - valid / total
