@@ -20,12 +20,10 @@ work is finished). Given-back items are routed again at once — none lost, none
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, fields
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from heapq import heappop, heappush, merge
-from itertools import chain
-from operator import itemgetter
+from heapq import heappop, heappush
 from typing import Any
 
 from kpo.domain.calendars import BusinessCalendar
@@ -61,12 +59,13 @@ from kpo.routing.index import (
     LineState,
     Pool,
     Ticket,
-    priority_of,
-    with_priority,
 )
 from kpo.routing.lanes import Lane, StampedLane
 from kpo.routing.policies import DEFAULT_POLICY, Ranking, RoutingPolicy
+from kpo.routing.queues import waiting_in_order
 from kpo.routing.ranking import score, urgency
+from kpo.routing.records import LAZY as _LAZY
+from kpo.routing.records import build_event as _build_event
 from kpo.routing.timeline import BusinessTimeline
 
 __all__ = ["ItemView", "LineSetup", "Router", "RouterSettings"]
@@ -84,37 +83,7 @@ _LONGEST_IDLE = Ranking.LONGEST_IDLE
 _NEW_ITEM, _FREED = Trigger.NEW_ITEM, Trigger.SPECIALIST_FREED
 _STEP, _OFFER, _AT_RISK, _BREACH, _CUTOFF, _SHIFT_END, _RISK_LANE, _OFFER_LANE = range(8)
 _make = tuple.__new__  # a NamedTuple without its constructor's overhead
-# A log entry of exactly this type is an event or a decision not built yet.
-_LAZY: type[tuple[Any, ...]] = tuple
 _TINY = 1e-12
-
-
-def _maker(cls: type[DomainEvent]) -> Any:
-    """``cls(*fields)`` for a frozen, slotted event class at half the cost: the generated
-    function sets the slots directly (the dataclass constructor goes through
-    ``object.__setattr__`` for each field)."""
-    names = [f.name for f in fields(cls)]
-    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
-    scope.update({f"set_{n}": getattr(cls, n).__set__ for n in names})
-    body = "".join(f"    set_{n}(event, {n})\n" for n in names)
-    exec(f"def make({', '.join(names)}):\n    event = new(cls)\n{body}    return event\n", scope)
-    return scope["make"]
-
-
-_MAKERS: dict[type[DomainEvent], Any] = {}
-
-
-def _build_event(entry: Any) -> DomainEvent:
-    """An event from its log entry: ``(event class, *fields)`` or the event itself."""
-    if type(entry) is not _LAZY:
-        built: DomainEvent = entry
-        return built
-    cls = entry[0]
-    make = _MAKERS.get(cls)
-    if make is None:
-        make = _MAKERS[cls] = _maker(cls)
-    event: DomainEvent = make(*entry[1:])
-    return event
 
 
 @dataclass(frozen=True)
@@ -847,27 +816,11 @@ class Router:
         """Offer queued items to free specialists (after :meth:`restore`); returns how many
         were offered. Items whose pool has nobody free are not looked at."""
         self._tick(now)
-        # Task order, as sorted(key=(-priority, created_at, seq)) over the waiting tickets:
-        # their keys are that order already, and each pool's fifo is sorted, so the pools
-        # are merged (no list of a million entries); the few items whose priority changed
-        # since they were queued are sorted apart with their new key.
-        streams: list[Iterable[tuple[int, Ticket]]] = []
-        changed: list[tuple[int, Ticket]] = []
-        for state in self._lines.values():
-            for pools in state.pools.values():
-                for pool in pools:
-                    if not pool.live:
-                        continue
-                    head = pool.head
-                    keys, tickets = pool.fifo_keys[head:], pool.fifo_tickets[head:]
-                    heap = sorted(e for e in pool.queue if e[1].seq is e[0])
-                    for key, ticket in chain(zip(keys, tickets, strict=True), heap):
-                        if ticket.seq is key and priority_of(key) != ticket.item.priority:
-                            changed.append((with_priority(key, ticket.item.priority), ticket))
-                    streams.append(_unchanged(keys, tickets))
-                    streams.append(_unchanged_entries(heap))
-        changed.sort(key=itemgetter(0))
-        waiting = merge(*streams, changed, key=itemgetter(0))
+        # Task order, as sorted(key=(-priority, created_at, seq)) over the waiting tickets of
+        # pools with somebody free, without listing them (see waiting_in_order).
+        waiting = waiting_in_order(
+            pool for line in self._lines.values() for pools in line.pools.values() for pool in pools
+        )
         offered = 0
         for _, ticket in waiting:
             if ticket.seq >= 0 and ticket.pool.live:
@@ -940,17 +893,3 @@ class Router:
 
 
 _OFFLINE = SpecialistStatus.OFFLINE
-
-
-def _unchanged(keys: list[int], tickets: list[Ticket]) -> Iterator[tuple[int, Ticket]]:
-    """The fifo's waiting entries whose priority did not change, in order (as read: nothing
-    is routed before it is reached, so what was valid at the start still is)."""
-    for key, ticket in zip(keys, tickets, strict=True):
-        if ticket.seq is key and priority_of(key) == ticket.item.priority:
-            yield key, ticket
-
-
-def _unchanged_entries(entries: list[tuple[int, Ticket]]) -> Iterator[tuple[int, Ticket]]:
-    for entry in entries:
-        if priority_of(entry[0]) == entry[1].item.priority:
-            yield entry
