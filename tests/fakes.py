@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
@@ -157,6 +157,9 @@ class FakeWorkItems(_Keyed):
             key = (item.service_line_id, item.state)
             counts[key] = counts.get(key, 0) + 1
         return counts
+
+    def open_items(self) -> Iterator[WorkItem]:
+        return iter([i for i in self.all() if not i.state.is_final])
 
     def all(
         self, *, state: WorkItemState | None = None, service_line_id: str | None = None

@@ -21,10 +21,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from heapq import heappop, heappush
-from operator import itemgetter
 from typing import Any
 
 from kpo.domain.calendars import BusinessCalendar
@@ -60,11 +59,13 @@ from kpo.routing.index import (
     LineState,
     Pool,
     Ticket,
-    priority_of,
-    with_priority,
 )
+from kpo.routing.lanes import Lane, StampedLane
 from kpo.routing.policies import DEFAULT_POLICY, Ranking, RoutingPolicy
+from kpo.routing.queues import waiting_in_order
 from kpo.routing.ranking import score, urgency
+from kpo.routing.records import LAZY as _LAZY
+from kpo.routing.records import build_event as _build_event
 from kpo.routing.timeline import BusinessTimeline
 
 __all__ = ["ItemView", "LineSetup", "Router", "RouterSettings"]
@@ -75,43 +76,14 @@ _QUEUED, _OFFERED, _ASSIGNED = _S.QUEUED, _S.OFFERED, _S.ASSIGNED
 _IN_PROGRESS, _RESOLVED, _CANCELLED = _S.IN_PROGRESS, _S.RESOLVED, _S.CANCELLED
 _WAITING = _S.WAITING_ON_CLIENT
 _NOT_STARTED = frozenset({_QUEUED, _OFFERED, _ASSIGNED})
+_FINAL = frozenset({_RESOLVED, _CANCELLED})
 _VALUE = {s: s.value for s in WorkItemState}
 _LEAST_COST, _BEST_SKILL, _COST_SLA = Ranking.LEAST_COST, Ranking.BEST_SKILL, Ranking.COST_SLA
 _LONGEST_IDLE = Ranking.LONGEST_IDLE
 _NEW_ITEM, _FREED = Trigger.NEW_ITEM, Trigger.SPECIALIST_FREED
-_STEP, _OFFER, _AT_RISK, _BREACH, _CUTOFF, _SHIFT_END, _BATCH = range(7)
+_STEP, _OFFER, _AT_RISK, _BREACH, _CUTOFF, _SHIFT_END, _RISK_LANE, _OFFER_LANE, _BATCH = range(9)
 _make = tuple.__new__  # a NamedTuple without its constructor's overhead
-# A log entry of exactly this type is an event or a decision not built yet.
-_LAZY: type[tuple[Any, ...]] = tuple
 _TINY = 1e-12
-
-
-def _maker(cls: type[DomainEvent]) -> Any:
-    """``cls(*fields)`` for a frozen, slotted event class at half the cost: the generated
-    function sets the slots directly (the dataclass constructor goes through
-    ``object.__setattr__`` for each field)."""
-    names = [f.name for f in fields(cls)]
-    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
-    scope.update({f"set_{n}": getattr(cls, n).__set__ for n in names})
-    body = "".join(f"    set_{n}(event, {n})\n" for n in names)
-    exec(f"def make({', '.join(names)}):\n    event = new(cls)\n{body}    return event\n", scope)
-    return scope["make"]
-
-
-_MAKERS: dict[type[DomainEvent], Any] = {}
-
-
-def _build_event(entry: Any) -> DomainEvent:
-    """An event from its log entry: ``(event class, *fields)`` or the event itself."""
-    if type(entry) is not _LAZY:
-        built: DomainEvent = entry
-        return built
-    cls = entry[0]
-    make = _MAKERS.get(cls)
-    if make is None:
-        make = _MAKERS[cls] = _maker(cls)
-    event: DomainEvent = make(*entry[1:])
-    return event
 
 
 @dataclass(frozen=True)
@@ -180,6 +152,10 @@ class Router:
         self._events: list[Any] = []
         self._decisions: list[Any] = []
         self._at_risk: dict[timedelta, timedelta] = {}  # (due - created) -> its at-risk part
+        self._spans: dict[timedelta, timedelta] = {}  # due - created, one object per value
+        # At-risk timers per service line, in the order they fall due (see kpo.routing.lanes).
+        self._risk_lanes = [Lane() for _ in states]
+        self._offer_lane = StampedLane()  # offer timeouts: now + offer_timeout, in order
         self._volume: Counter[str] = Counter()  # accepted items per vendor
         self._pending: Counter[str] = Counter()  # open offers per vendor
         for state in states:  # min_cost_batch steps: a batch every batch_interval
@@ -222,6 +198,13 @@ class Router:
         heappush(self._timers, (at, self._timer_seq, kind, target, token))
 
     def _fire(self, kind: int, target: Any, token: int, at: datetime) -> None:
+        if kind == _OFFER_LANE:
+            stamped: StampedLane = target
+            target, token, following_timer = stamped.pop()
+            if following_timer is not None:
+                start, next_seq = following_timer
+                heappush(self._timers, (start, next_seq, _OFFER_LANE, stamped, 0))
+            kind = _OFFER
         if kind == _OFFER:
             ticket: Ticket = target
             if ticket.offer_no == token and ticket.item.state is _OFFERED:
@@ -231,6 +214,15 @@ class Router:
                 self._give_back(ticket, at, exclude=True)
         elif kind == _STEP:
             self._next_step(target, token, at)
+        elif kind == _RISK_LANE:
+            lane: Lane = target
+            ticket, following_seq = lane.pop()
+            if following_seq is not None:
+                following: Ticket = lane.first()
+                assert following.due is not None
+                start = self._at_risk_instant(following.item.created_at, following.due)
+                heappush(self._timers, (start, following_seq, _RISK_LANE, lane, 0))
+            self._fire(_AT_RISK, ticket, 0, at)
         elif kind in (_AT_RISK, _BREACH):
             ticket = target
             if ticket.item.id in self._tickets and ticket.item.state in _NOT_STARTED:
@@ -380,49 +372,75 @@ class Router:
                 f"service line {state.line.id!r} is not served in language {item.language!r}",
                 field="language",
             )
-        ticket = Ticket(item, state, due, pools[0])
+        until: timedelta | datetime | None = None
+        if due is not None:
+            created = item.created_at
+            span = due - created
+            if due.tzinfo is UTC and created.tzinfo is UTC and not due.fold:
+                until = self._spans.get(span)  # one object per SLA span, not a due each
+                if until is None:
+                    if len(self._spans) >= 1024:
+                        self._spans.clear()
+                    until = self._spans[span] = span
+            else:
+                until = due
+        ticket = Ticket(item, until, pools[0])
         self._tickets[item.id] = ticket
         first = state.step_ends[0]
         if first is not None:
             age = now - item.created_at
             if age >= first:
-                step = state.policy.step_at(age)
-                ticket.step = step
-                ticket.pool = pools[step]
+                ticket.pool = pools[state.policy.step_at(age)]
             self._schedule_step(ticket)
         if due is not None:
-            created = item.created_at
-            span = due - created
-            part = self._at_risk.get(span)  # one SLA policy: one span, one multiplication
+            part = self._at_risk.get(span)  # _at_risk_instant, inlined
             if part is None:
-                if len(self._at_risk) >= 1024:
-                    self._at_risk.clear()
-                part = self._at_risk[span] = span * self.settings.at_risk_share
-            at_risk = created + part
+                at_risk = self._at_risk_instant(created, due)
+            else:
+                at_risk = created + part
+                if created > at_risk:
+                    at_risk = created
             self._timer_seq += 1
-            heappush(
-                self._timers,
-                (created if created > at_risk else at_risk, self._timer_seq, _AT_RISK, ticket, 0),
-            )
+            lane = self._risk_lanes[state.idx]
+            last = lane.last
+            if last is None or at_risk >= last:  # Lane.takes and Lane.append, inlined
+                lane.targets.append(ticket)
+                lane.seqs.append(self._timer_seq)
+                lane.last = at_risk
+                if len(lane.targets) - lane.head == 1:  # the lane's first: into the heap
+                    heappush(self._timers, (at_risk, self._timer_seq, _RISK_LANE, lane, 0))
+            else:  # out of its line's order: a timer of its own
+                heappush(self._timers, (at_risk, self._timer_seq, _AT_RISK, ticket, 0))
         return ticket
 
+    def _at_risk_instant(self, created: datetime, due: datetime) -> datetime:
+        """When :class:`SlaAtRisk` fires for an item created at ``created``, due ``due``."""
+        span = due - created
+        part = self._at_risk.get(span)  # one SLA policy: one span, one multiplication
+        if part is None:
+            if len(self._at_risk) >= 1024:
+                self._at_risk.clear()
+            part = self._at_risk[span] = span * self.settings.at_risk_share
+        at_risk = created + part
+        return created if created > at_risk else at_risk
+
     def _schedule_step(self, ticket: Ticket) -> None:
-        end = ticket.line.step_ends[ticket.step]
+        pool = ticket.pool
+        end = pool.line.step_ends[pool.step]
         if end is not None:
-            self._timer(ticket.created_at + end, _STEP, ticket, ticket.step)
+            self._timer(ticket.item.created_at + end, _STEP, ticket, pool.step)
 
     def _next_step(self, ticket: Ticket, step: int, at: datetime) -> None:
-        if ticket.step != step or ticket.item.id not in self._tickets:
+        if ticket.pool.step != step or ticket.item.id not in self._tickets:
             return
-        ticket.step = step + 1
-        pool = ticket.line.pools[ticket.item.language][step + 1]
+        pool = ticket.pool.line.pools[ticket.item.language][step + 1]
+        waiting = ticket.seq >= 0
+        if waiting:
+            self._index.dequeue(ticket)  # from the pool of the step that ended
+        ticket.pool = pool
         self._schedule_step(ticket)
-        if ticket.seq >= 0:  # waiting: move to the wider step and try again
-            self._index.dequeue(ticket)
-            ticket.pool = pool
+        if waiting:  # move to the wider step and try again
             self._route(ticket, at, Trigger.STEP_TIMEOUT)
-        else:
-            ticket.pool = pool
 
     def _ticket(self, item_id: str) -> Ticket:
         ticket = self._tickets.get(item_id)
@@ -584,7 +602,7 @@ class Router:
         return at
 
     def _urgency(self, ticket: Ticket, at: datetime) -> float:
-        return self._urgency_of(ticket.due, ticket.line.timeline, at)
+        return self._urgency_of(ticket.due, ticket.pool.line.timeline, at)
 
     @staticmethod
     def _urgency_of(due: datetime | None, timeline: BusinessTimeline | None, at: datetime) -> float:
@@ -627,7 +645,7 @@ class Router:
         elif ranking is _BEST_SKILL:
             candidates = tuple([_make(Candidate, (e[-1].id, e[-1].vendor, e[0])) for e in top])
         elif ranking is _COST_SLA:
-            item_urgency = self._urgency_of(ticket.due, ticket.line.timeline, at)
+            item_urgency = self._urgency_of(ticket.due, pool.line.timeline, at)
             candidates = tuple(
                 [
                     _make(Candidate, (e[-1].id, e[-1].vendor, item_urgency / max(-e[0], _TINY)))
@@ -701,12 +719,15 @@ class Router:
         if agent.in_use[channel] >= agent.cap[channel]:
             self._index.sync(agent, channel)
         self._pending[agent.vendor] += 1
-        self._events.append((ItemOffered, item.id, at, agent.id, ticket.step, ticket.offer_no))
+        self._events.append((ItemOffered, item.id, at, agent.id, ticket.pool.step, ticket.offer_no))
         self._timer_seq += 1
-        heappush(
-            self._timers,
-            (at + self._offer_timeout, self._timer_seq, _OFFER, ticket, ticket.offer_no),
-        )
+        expires = at + self._offer_timeout
+        lane = self._offer_lane
+        if len(lane.targets) == lane.head or expires >= lane.instants[-1]:  # lane.takes()
+            if lane.append(expires, self._timer_seq, ticket, ticket.offer_no):
+                heappush(self._timers, (expires, self._timer_seq, _OFFER_LANE, lane, 0))
+        else:
+            heappush(self._timers, (expires, self._timer_seq, _OFFER, ticket, ticket.offer_no))
 
     def _fill(self, agent: Agent, channel: int, at: datetime) -> None:
         """A specialist with free capacity takes queued items, first in task order."""
@@ -724,7 +745,7 @@ class Router:
             # The decision is logged as a tuple and built when drained (_build_decision).
             self._decisions.append(
                 (pool, ticket.item.id, at, others + 1, agent, agent.idle_since, self._now_ts,
-                 ticket.due, waiting)
+                 ticket, waiting)
             )  # fmt: skip
             self._offer(ticket, agent, at)
 
@@ -736,7 +757,7 @@ class Router:
         if type(entry) is not _LAZY:
             built: Decision = entry
             return built
-        pool, item_id, at, eligible, agent, idle_since, now_ts, due, waiting = entry
+        pool, item_id, at, eligible, agent, idle_since, now_ts, ticket, waiting = entry
         ranking = pool.ranking
         fit = agent.fits[pool.line.idx]
         if ranking is _LEAST_COST:
@@ -748,7 +769,7 @@ class Router:
         else:
             key = idle_since
         item_urgency = (  # only cost_sla scores read it
-            self._urgency_of(due, pool.line.timeline, at) if ranking is _COST_SLA else 0.0
+            self._urgency_of(ticket.due, pool.line.timeline, at) if ranking is _COST_SLA else 0.0
         )
         candidate = _make(
             Candidate,
@@ -781,7 +802,7 @@ class Router:
         given_back: list[Ticket] = []
         by_id = self._index.by_id
         for item, due in items:
-            if item.state.is_final:
+            if item.state in _FINAL:
                 continue
             if item.id in self._tickets:
                 raise Conflict("work item", item.id)
@@ -900,22 +921,11 @@ class Router:
         """Offer queued items to free specialists (after :meth:`restore`); returns how many
         were offered. Items whose pool has nobody free are not looked at."""
         self._tick(now)
-        # Task order, as sorted(key=(-priority, created_at, seq)) over the waiting tickets:
-        # their queue entries are that key already, so no key tuple is made per item.
-        waiting: list[tuple[int, Ticket]] = []
-        for state in self._lines.values():
-            for pools in state.pools.values():
-                for pool in pools:
-                    if not pool.live or pool.batch:
-                        continue
-                    for entry in pool.queue:
-                        key, ticket = entry
-                        if ticket.seq is not key:
-                            continue
-                        if priority_of(key) != ticket.item.priority:  # changed since queued
-                            entry = (with_priority(key, ticket.item.priority), ticket)
-                        waiting.append(entry)
-        waiting.sort(key=itemgetter(0))
+        # Task order, as sorted(key=(-priority, created_at, seq)) over the waiting tickets of
+        # pools with somebody free, without listing them (see waiting_in_order).
+        waiting = waiting_in_order(
+            pool for line in self._lines.values() for pools in line.pools.values() for pool in pools
+        )
         offered = 0
         for _, ticket in waiting:
             if ticket.seq >= 0 and ticket.pool.live:

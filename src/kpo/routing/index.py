@@ -16,10 +16,14 @@
   because then reading them, dropping the stale entries met on the way and inserting the
   cheap specialists who churn most all happen at the end of the list, where a list is O(1)
   to change. :meth:`Index.compact` drops the rest (off the hot path).
-* ``pool.queue`` is a heap of waiting items in task order (priority, age, arrival) with the
-  same lazy deletion: entries ``(key, ticket)`` where the key is one int (:func:`task_key`),
-  so a heap step compares two ints instead of walking a tuple of priority, datetime and
-  sequence number; an entry is valid while the ticket's ``seq`` *is* its key.
+* Waiting items are entries ``(key, ticket)`` where the key is task order (priority, age,
+  arrival) as one int (:func:`task_key`), with the same lazy deletion: an entry is valid
+  while the ticket's ``seq`` *is* its key. Most items arrive in task order (same priority,
+  each newer than the last), so an item whose key is above the last one of the pool's fifo
+  is appended there — two lists side by side, keys and tickets, read from ``pool.head`` on,
+  where taking the first is O(1) —
+  and only the others (escalated, given back with their old age, restored out of order) go
+  to the heap ``pool.queue``. The first item of a pool is the smaller of the two heads.
 """
 
 from __future__ import annotations
@@ -64,6 +68,7 @@ _first = itemgetter(0)
 _MICROSECOND = timedelta(microseconds=1)
 _SEQ_BITS = 40  # arrival numbers below 2**40
 _PRIORITY_SHIFT = 100  # microseconds since year 1 (< 2**59) << 40 stay below 2**100
+_FIFO_COMPACT = 1024  # drop taken entries from the front of a fifo past this many
 
 
 def task_key(priority: int, created_at: datetime, seq: int) -> int:
@@ -86,7 +91,10 @@ class Pool:
     __slots__ = (
         "batch",
         "channel",
+        "fifo_keys",
+        "fifo_tickets",
         "filter",
+        "head",
         "item_filter",
         "language",
         "line",
@@ -115,8 +123,14 @@ class Pool:
         )
         self.ranked: list[AgentEntry] = []  # sorted by ranking key, best last
         self.live: dict[int, AgentEntry] = {}  # agent index -> their valid entry in ranked
+        # Waiting items: those that arrived in task order are appended to the fifo (keys and
+        # tickets side by side, no tuple each; read from ``head`` on), the others go to the
+        # heap ``queue``; the first in task order is the smaller of the two heads.
+        self.fifo_keys: list[int] = []
+        self.fifo_tickets: list[Ticket] = []
+        self.head = 0
         self.queue: list[ItemEntry] = []
-        self.queued = 0  # valid entries in the queue
+        self.queued = 0  # valid entries in fifo and queue
         # Decision reasons, formatted once (``%`` with one number is cheaper than an f-string
         # reading the enum and the step on every decision).
         self.reason_best = f"best {self.ranking} score of %d eligible at step {step}"
@@ -134,6 +148,11 @@ class Pool:
                 f"batch (every {spec.batch_interval.total_seconds():g} s) with %d other "
                 "item(s)"
             )
+
+    def waiting_in_fifo(self) -> list[ItemEntry]:
+        """The fifo's entries from its head on, as ``(key, ticket)`` (stale ones included)."""
+        head = self.head
+        return list(zip(self.fifo_keys[head:], self.fifo_tickets[head:], strict=True))
 
 
 class LineState:
@@ -254,29 +273,26 @@ class Agent:
 
 
 class Ticket:
-    """A work item as the engine sees it."""
+    """A work item as the engine sees it. Its step is ``pool.step`` and its line
+    ``pool.line`` (one slot each fewer: a million queued items keep a million tickets); its
+    due instant is kept as ``until``, the time from creation to it (one object shared by all
+    items of an SLA target; a due instant in another zone than UTC is kept as it is)."""
 
     __slots__ = (
         "attempts",
         "attrs",
-        "created_at",
-        "due",
         "excluded",
         "holder",
         "item",
-        "line",
         "offer_no",
         "pool",
         "seq",
-        "step",
+        "until",
     )
 
-    def __init__(self, item: WorkItem, line: LineState, due: datetime | None, pool: Pool) -> None:
+    def __init__(self, item: WorkItem, until: timedelta | datetime | None, pool: Pool) -> None:
         self.item = item
-        self.line = line
-        self.due = due
-        self.created_at = item.created_at
-        self.step = 0
+        self.until = until
         self.pool = pool
         self.seq = -1  # task key while queued (see task_key); -1 while not queued
         self.excluded: set[int] | None = None  # specialists who rejected or let it time out
@@ -285,10 +301,25 @@ class Ticket:
         self.offer_no = 0
         self.attrs: Mapping[str, Any] | None = None
 
+    @property
+    def due(self) -> datetime | None:
+        until = self.until
+        if until is None or isinstance(until, datetime):
+            return until
+        return self.item.created_at + until
+
+    @property
+    def line(self) -> LineState:
+        return self.pool.line
+
+    @property
+    def step(self) -> int:
+        return self.pool.step
+
     def attributes(self, now: datetime) -> Mapping[str, Any]:
         """What an item filter reads; only ``age_seconds`` changes, so the rest is cached."""
         if self.attrs is None:
-            self.attrs = item_attributes(self.item, self.line.line, now=self.item.created_at)
+            self.attrs = item_attributes(self.item, self.pool.line.line, now=self.item.created_at)
         return {**self.attrs, "age_seconds": int((now - self.item.created_at).total_seconds())}
 
 
@@ -402,7 +433,10 @@ class Index:
                 insort(pool.ranked, new)
         else:
             for pool in agent.pools[channel]:
-                pool.live.pop(idx, None)
+                gone = pool.live.pop(idx, None)
+                # The best (just offered work) is usually last: drop it now, not on a walk.
+                if gone is not None and pool.ranked[-1] is gone:
+                    pool.ranked.pop()
 
     def sync_all(self, agent: Agent, *, rekey: bool = False) -> None:
         online, in_use, cap, avail = agent.online, agent.in_use, agent.cap, agent.avail
@@ -444,9 +478,24 @@ class Index:
             return found
         ranked, live = pool.ranked, pool.live
         excluded = ticket.excluded
-        attrs = None if flt is None else ticket.attributes(self.clock())
         stale = 0
         i = len(ranked)
+        if flt is None and excluded is None:  # the common case: every live entry is found
+            get, append = live.get, found.append
+            while i:
+                i -= 1
+                entry = ranked[i]
+                if get(entry[-1].idx) is entry:
+                    append(entry)
+                    limit -= 1
+                    if not limit:
+                        break
+                else:
+                    stale += 1
+            if stale:
+                ranked[i:] = [e for e in ranked[i:] if get(e[-1].idx) is e]
+            return found
+        attrs = None if flt is None else ticket.attributes(self.clock())
         while i:
             i -= 1
             entry = ranked[i]
@@ -484,24 +533,36 @@ class Index:
 
     def enqueue(self, ticket: Ticket) -> None:
         self._seq += 1
-        key = ticket.seq = task_key(ticket.item.priority, ticket.created_at, self._seq)
+        item = ticket.item
+        key = ticket.seq = task_key(item.priority, item.created_at, self._seq)
         pool = ticket.pool
-        heappush(pool.queue, (key, ticket))
+        keys = pool.fifo_keys
+        if not keys or key > keys[-1]:
+            keys.append(key)
+            pool.fifo_tickets.append(ticket)
+        else:
+            heappush(pool.queue, (key, ticket))
         pool.queued += 1
 
     def enqueue_bulk(self, tickets: list[Ticket]) -> None:
-        """Queue many tickets at once (rebuild): one heapify per pool."""
+        """Queue many tickets at once (rebuild): at most one heapify per pool."""
         touched: set[int] = set()
         pools: list[Pool] = []
         for ticket in tickets:
             self._seq += 1
-            key = ticket.seq = task_key(ticket.item.priority, ticket.created_at, self._seq)
+            item = ticket.item
+            key = ticket.seq = task_key(item.priority, item.created_at, self._seq)
             pool = ticket.pool
-            pool.queue.append((key, ticket))
+            keys = pool.fifo_keys
+            if not keys or key > keys[-1]:
+                keys.append(key)
+                pool.fifo_tickets.append(ticket)
+            else:
+                pool.queue.append((key, ticket))
+                if id(pool) not in touched:
+                    touched.add(id(pool))
+                    pools.append(pool)
             pool.queued += 1
-            if id(pool) not in touched:
-                touched.add(id(pool))
-                pools.append(pool)
         for pool in pools:
             heapify(pool.queue)
 
@@ -510,29 +571,59 @@ class Index:
             ticket.seq = -1
             ticket.pool.queued -= 1
 
-    def _first_item(self, pool: Pool, agent: Agent) -> ItemEntry | None:
+    @staticmethod
+    def head(pool: Pool) -> ItemEntry | None:
+        """The first valid entry of ``pool`` in task order (stale ones before it dropped)."""
+        keys, tickets, at = pool.fifo_keys, pool.fifo_tickets, pool.head
+        size = len(keys)
+        while at < size and tickets[at].seq is not keys[at]:
+            at += 1
+        if at == size:
+            if size:
+                keys.clear()
+                tickets.clear()
+                at = 0
+        elif at >= _FIFO_COMPACT and 2 * at >= size:
+            del keys[:at], tickets[:at]
+            at = 0
+        pool.head = at
         queue = pool.queue
         while queue and queue[0][1].seq is not queue[0][0]:
             heappop(queue)
-        if not queue:
+        if keys:
+            key = keys[at]
+            if queue and queue[0][0] < key:
+                return queue[0]
+            return (key, tickets[at])
+        return queue[0] if queue else None
+
+    def _first_item(self, pool: Pool, agent: Agent) -> ItemEntry | None:
+        top = self.head(pool)
+        if top is None:
             return None
-        top = queue[0]
         ticket = top[1]
         if (ticket.excluded is None and pool.item_filter is None) or self._may_take(
             pool, agent, ticket
         ):
             return top
+        # Walk both in task order: the fifo in list order, the heap through a frontier.
+        keys, tickets, at = pool.fifo_keys, pool.fifo_tickets, pool.head
+        queue = pool.queue
         size = len(queue)
-        frontier: list[tuple[ItemEntry, int]] = [(top, 0)]
-        while frontier:
-            entry, i = heappop(frontier)
+        frontier: list[tuple[ItemEntry, int]] = [(queue[0], 0)] if queue else []
+        while at < len(keys) or frontier:
+            if frontier and (at >= len(keys) or frontier[0][0][0] < keys[at]):
+                entry, i = heappop(frontier)
+                child = 2 * i + 1
+                if child < size:
+                    heappush(frontier, (queue[child], child))
+                    if child + 1 < size:
+                        heappush(frontier, (queue[child + 1], child + 1))
+            else:
+                entry = (keys[at], tickets[at])
+                at += 1
             if entry[1].seq is entry[0] and self._may_take(pool, agent, entry[1]):
                 return entry
-            child = 2 * i + 1
-            if child < size:
-                heappush(frontier, (queue[child], child))
-                if child + 1 < size:
-                    heappush(frontier, (queue[child + 1], child + 1))
         return None
 
     def _may_take(self, pool: Pool, agent: Agent, ticket: Ticket) -> bool:
@@ -548,15 +639,13 @@ class Index:
         best_pool: Pool | None = None
         waiting = 0
         closed = agent.closed
+        head = self.head
         for pool in agent.pools[channel]:
             if not pool.queued or pool.batch or pool.line.idx in closed:
                 continue
             waiting += pool.queued
-            queue = pool.queue
-            top = queue[0]  # a valid entry exists (pool.queued > 0): drop stale ones above it
-            while top[1].seq is not top[0]:
-                heappop(queue)
-                top = queue[0]
+            top = head(pool)  # not None: pool.queued > 0
+            assert top is not None
             if top[1].excluded is None and pool.item_filter is None:
                 entry: ItemEntry | None = top  # _first_item's common case, inlined
             else:
@@ -569,7 +658,9 @@ class Index:
 
     def waiting(self, pool: Pool) -> list[Ticket]:
         """The items waiting in ``pool``, in task order (off the hot path: a batch)."""
-        entries = sorted((e for e in pool.queue if e[1].seq is e[0]), key=_first)
+        entries = sorted(
+            (e for e in (*pool.waiting_in_fifo(), *pool.queue) if e[1].seq is e[0]), key=_first
+        )
         return [ticket for _, ticket in entries]
 
     def takes(self, pool: Pool, agent: Agent, ticket: Ticket) -> bool:
@@ -590,9 +681,13 @@ class Index:
                     live = pool.live
                     ranked = [e for e in pool.ranked if live.get(e[-1].idx) is e]
                     queue = [e for e in pool.queue if e[1].seq is e[0]]
+                    fifo = [e for e in pool.waiting_in_fifo() if e[1].seq is e[0]]
                     dropped += len(pool.ranked) - len(ranked) + len(pool.queue) - len(queue)
+                    dropped += len(pool.fifo_keys) - pool.head - len(fifo)
                     heapify(queue)
-                    pool.ranked, pool.queue = ranked, queue
+                    pool.ranked, pool.queue, pool.head = ranked, queue, 0
+                    pool.fifo_keys = [key for key, _ in fifo]
+                    pool.fifo_tickets = [ticket for _, ticket in fifo]
         return dropped
 
     def stale_share(self) -> float:
@@ -601,6 +696,6 @@ class Index:
         for state in self.lines:
             for pools in state.pools.values():
                 for pool in pools:
-                    total += len(pool.ranked) + len(pool.queue)
+                    total += len(pool.ranked) + len(pool.queue) + len(pool.fifo_keys) - pool.head
                     valid += len(pool.live) + pool.queued
         return 0.0 if total == 0 else 1 - valid / total

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -92,6 +92,9 @@ class WorkItemRepository(Protocol):
     def all(
         self, *, state: WorkItemState | None = None, service_line_id: str | None = None
     ) -> list[WorkItem]: ...
+    def open_items(self) -> Iterator[WorkItem]:
+        """Items not resolved or cancelled, oldest first (``created_at``, id), streamed."""
+
     def count(self) -> int: ...
     def page(self, query: ItemQuery) -> list[WorkItem]: ...
     def ownership(self, item_id: str) -> ItemOwnership | None: ...

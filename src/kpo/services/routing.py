@@ -8,12 +8,15 @@ events, and the decisions that ``kpo explain`` prints.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+import gc
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from kpo.domain.calendars import BusinessCalendar, HolidayCalendar
 from kpo.domain.clients import Coverage, ServiceLine
+from kpo.domain.due_memo import DueMemo
 from kpo.domain.errors import NotFound
 from kpo.domain.item_sla import sla_status
 from kpo.domain.specialists import SpecialistStatus
@@ -63,39 +66,80 @@ def build_router(
 ) -> Router:
     """A router holding every service line, specialist and open item in storage, with the
     on-shift flags as of ``now`` (working hours in each specialist's zone, holidays of their
-    vendor's country). Queued items wait; call :func:`route_queued` to route them."""
-    with uow:
+    vendor's country). Queued items wait; call :func:`route_queued` to route them.
+
+    Open items are streamed from storage oldest first, and their due instants come from one
+    :class:`DueMemo` per service line (the calendar's own answer, mostly without asking it)."""
+    with uow, _collector_paused():
         lines = uow.service_lines.all()
         countries = {v.id: v.country for v in uow.vendors.all()}
         specialists = uow.specialists.all()
-        items = [i for i in uow.work_items.all() if not i.state.is_final]
-        refused = uow.events.refused_offers()
-    calendars = {line.id: calendar_for(line.coverage) for line in lines}
-    router = Router(
-        [LineSetup(line, policy_for(line), calendars[line.id]) for line in lines],
-        now=now,
-        settings=settings,
-    )
-    shift_left_memo: dict[Hashable, timedelta] = {}  # one computation per (zone, hours, country)
-    for specialist in specialists:
-        country = countries[specialist.vendor_id]
-        router.add_specialist(specialist, now=now, country=country)
-        if specialist.status is not SpecialistStatus.AVAILABLE:
-            continue
-        holidays = holidays_for(country)
-        ends = current_shift_end(specialist, holidays, now, memo=shift_left_memo, memo_key=country)
-        if ends is not None:
-            router.shift_started(specialist.id, now=now, ends=ends)
-    by_line = {line.id: line for line in lines}
-    router.restore(
-        (
-            (i, item_due(i, by_line[i.service_line_id], calendars[i.service_line_id], now))
-            for i in items
-        ),
-        now=now,
-        refused=refused,
-    )
+        calendars = {line.id: calendar_for(line.coverage) for line in lines}
+        router = Router(
+            [LineSetup(line, policy_for(line), calendars[line.id]) for line in lines],
+            now=now,
+            settings=settings,
+        )
+        shift_left_memo: dict[Hashable, timedelta] = {}  # once per (zone, hours, country)
+        for specialist in specialists:
+            country = countries[specialist.vendor_id]
+            router.add_specialist(specialist, now=now, country=country)
+            if specialist.status is not SpecialistStatus.AVAILABLE:
+                continue
+            holidays = holidays_for(country)
+            ends = current_shift_end(
+                specialist, holidays, now, memo=shift_left_memo, memo_key=country
+            )
+            if ends is not None:
+                router.shift_started(specialist.id, now=now, ends=ends)
+        del specialists
+        dues = _Dues(lines, calendars, now)
+        router.restore(
+            ((i, dues.of(i)) for i in uow.work_items.open_items()),
+            now=now,
+            refused=uow.events.refused_offers(),
+        )
     return router
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a million long-lived objects are made: each full
+    collection would walk all of them again, for nothing (a bulk load makes next to no cycles). The
+    collector's state is restored afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _Dues:
+    """:func:`item_due` of each item, through a :class:`DueMemo` per line where the due
+    instant is ``add_business_time(created_at, target)``: the first-response target (never
+    paused), or the resolution target of an item that never waited on the client."""
+
+    def __init__(
+        self, lines: list[ServiceLine], calendars: dict[str, BusinessCalendar], now: datetime
+    ) -> None:
+        self._now = now
+        self._lines = {line.id: line for line in lines}
+        self._calendars = calendars
+        self._memos: dict[str, DueMemo] = {}
+        for line in lines:
+            target = line.sla.first_response or line.sla.resolution
+            if target is not None:
+                self._memos[line.id] = DueMemo(calendars[line.id], target)
+
+    def of(self, item: WorkItem) -> datetime | None:
+        line_id = item.service_line_id
+        line = self._lines[line_id]
+        memo = self._memos.get(line_id)
+        if memo is not None and (line.sla.first_response is not None or not item.waiting_spans()):
+            return memo.due(item.created_at)
+        return item_due(item, line, self._calendars[line_id], self._now)
 
 
 @dataclass(frozen=True, slots=True)

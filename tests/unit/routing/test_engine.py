@@ -215,12 +215,12 @@ def test_events_built_from_the_log_equal_their_constructors() -> None:
     from dataclasses import fields
 
     from kpo.domain import events as ev
-    from kpo.routing.engine import _maker
+    from kpo.routing.records import maker
 
     for name in ev.__all__:
         cls = getattr(ev, name)
         values = [f"v{i}" for i, _ in enumerate(fields(cls))]
-        built = _maker(cls)(*values)
+        built = maker(cls)(*values)
         assert type(built) is cls
         assert built == cls(*values)
         assert hash(built) == hash(cls(*values))

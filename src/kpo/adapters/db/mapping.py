@@ -27,6 +27,7 @@ __all__ = [
     "specialist_to_rows",
     "vendor_from_row",
     "vendor_to_row",
+    "work_item_from_row",
     "work_item_from_rows",
     "work_item_to_row",
 ]
@@ -200,4 +201,30 @@ def work_item_from_rows(row: Row, transitions: Sequence[Row]) -> WorkItem:
             Transition(t["at"], WorkItemState(t["from_state"]), WorkItemState(t["to_state"]))
             for t in sorted(transitions, key=lambda t: int(t["seq"]))
         ],
+    )
+
+
+_STATES: dict[str, WorkItemState] = {s.value: s for s in WorkItemState}
+
+
+def work_item_from_row(row: Any, transitions: Sequence[Row]) -> WorkItem:
+    """:func:`work_item_from_rows` from a result row read by attribute (no mapping view;
+    a rebuild reads a million of them)."""
+    return WorkItem(
+        row.id,
+        row.service_line_id,
+        row.created_at,
+        row.subject,
+        row.description,
+        row.language,
+        row.priority,
+        row.external_ref,
+        _STATES[row.state],
+        row.specialist_id,
+        [
+            Transition(t["at"], _STATES[t["from_state"]], _STATES[t["to_state"]])
+            for t in sorted(transitions, key=lambda t: int(t["seq"]))
+        ]
+        if transitions
+        else [],
     )

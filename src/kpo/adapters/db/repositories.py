@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -265,6 +265,27 @@ class SqlWorkItemRepository:
         if service_line_id is not None:
             query = query.where(tables.work_items.c.service_line_id == service_line_id)
         return self._load(list(self._session.scalars(query)))
+
+    def open_items(self) -> Iterator[WorkItem]:
+        """Every item not resolved or cancelled, oldest first (``created_at``, then id),
+        streamed: two queries in all, however many there are (a router rebuilds from this)."""
+        items, steps = tables.work_items, tables.work_item_transitions
+        final = (WorkItemState.RESOLVED.value, WorkItemState.CANCELLED.value)
+        history: dict[str, list[Any]] = defaultdict(list)
+        for row in self._session.execute(
+            select(steps)
+            .join(items, items.c.id == steps.c.item_id)
+            .where(items.c.state.not_in(final))
+        ):
+            history[row.item_id].append(row._mapping)
+        query = (
+            select(items)
+            .where(items.c.state.not_in(final))
+            .order_by(items.c.created_at, items.c.id)
+        )
+        build = mapping.work_item_from_row
+        for row in self._session.execute(query):
+            yield build(row, history.pop(row.id, ()))
 
     def count(self) -> int:
         return int(self._session.scalar(select(func.count()).select_from(tables.work_items)) or 0)
