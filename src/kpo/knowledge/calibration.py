@@ -10,17 +10,9 @@ scored twice:
 - *unanswerable*: against the base without its own article at all — the best score is what a
   question on the same subjects that the base does not answer gets.
 
-The threshold rejects a fixed share (:data:`DEFAULT_REJECT`, 65 %) of the unanswerable
-pseudo-queries, but is never above the ``quantile`` (15 %) of the answerable ones, so that at
-least 85 % of answerable pseudo-queries clear it.
-
-Why the two sides are used so differently: on held-out halves of the development sets, the
-unanswerable pseudo-queries score like real unanswerable questions (their distribution sits a
-few hundredths lower), so a share of them carries over; the answerable ones do not carry
-over where the lines are answers rather than questions (StackFAQ: answer sentences score
-0.1–0.15 lower than real questions about the same article), so they only bound the cut from
-above. Where the lines are questions (BANKING77) both sides are close to real questions, and
-the bound is what keeps answerable queries suggested. See docs/knowledge-base.md.
+The threshold is the cut that best separates the two (most answerable kept plus most
+unanswerable rejected), but never above the ``quantile`` of the answerable scores, so that at
+least ``1 - quantile`` of answerable pseudo-queries clear it.
 """
 
 from __future__ import annotations
@@ -35,17 +27,9 @@ import numpy as np
 from kpo.knowledge.ranking import KnowledgeIndex, Vector, Weights, blend
 from kpo.knowledge.vectors import Matrix, normalize_rows
 
-__all__ = [
-    "DEFAULT_QUANTILE",
-    "DEFAULT_REJECT",
-    "Calibration",
-    "PseudoQuery",
-    "calibrate",
-    "pseudo_queries",
-]
+__all__ = ["DEFAULT_QUANTILE", "Calibration", "PseudoQuery", "calibrate", "pseudo_queries"]
 
-DEFAULT_QUANTILE = 0.15
-DEFAULT_REJECT = 0.65
+DEFAULT_QUANTILE = 0.08
 MAX_PSEUDO_QUERIES = 400
 
 
@@ -128,10 +112,8 @@ def calibrate(
     weights: Weights,
     query_vectors: Matrix | None = None,
     quantile: float = DEFAULT_QUANTILE,
-    reject: float = DEFAULT_REJECT,
 ) -> Calibration:
-    """The threshold for ``index``: the ``reject`` quantile of its unanswerable pseudo-queries'
-    best scores, at most the ``quantile`` of its answerable ones'.
+    """The threshold for ``index``: the ``quantile`` of its pseudo-queries' best scores.
 
     ``query_vectors`` holds the embedding of each pseudo-query (rows in ``queries`` order)
     when ``weights`` use embeddings. With no pseudo-query (a base of one-line articles), the
@@ -151,10 +133,20 @@ def calibrate(
         others_best.append(rest)
     if not best_scores:
         return Calibration(0.0, 0, quantile)
-    # Just above the quantile, so that ties (many unanswerable pseudo-queries scoring
-    # exactly 0 in a base whose articles share no words) are rejected too.
-    rejected = float(np.nextafter(np.quantile(np.asarray(others_best), reject), np.inf))
-    threshold = min(rejected, float(np.quantile(np.asarray(best_scores), quantile)))
+    threshold = _separating_cut(np.asarray(best_scores), np.asarray(others_best), quantile)
     return Calibration(
         threshold, len(best_scores), quantile, tuple(best_scores), tuple(others_best)
     )
+
+
+def _separating_cut(answerable: np.ndarray, unanswerable: np.ndarray, quantile: float) -> float:
+    """The cut maximising kept answerable + rejected unanswerable shares, at most the
+    ``quantile`` of the answerable scores."""
+    ceiling = float(np.quantile(answerable, quantile))
+    candidates = np.unique(np.concatenate([answerable, unanswerable, [ceiling]]))
+    candidates = candidates[candidates <= ceiling]
+    answered = np.sort(answerable)
+    other = np.sort(unanswerable)
+    kept = 1 - np.searchsorted(answered, candidates, side="left") / len(answered)
+    rejected = np.searchsorted(other, candidates, side="left") / len(other)
+    return float(candidates[int(np.argmax(kept + rejected))])

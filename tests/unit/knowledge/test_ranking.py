@@ -1,11 +1,6 @@
 import numpy as np
 
-from kpo.knowledge.calibration import (
-    DEFAULT_QUANTILE,
-    DEFAULT_REJECT,
-    calibrate,
-    pseudo_queries,
-)
+from kpo.knowledge.calibration import calibrate, pseudo_queries
 from kpo.knowledge.evaluation import evaluate_rankings
 from kpo.knowledge.ranking import (
     DEFAULT_WEIGHTS,
@@ -169,19 +164,3 @@ def test_large_base_with_a_sketch_keeps_the_exhaustive_winner() -> None:
         fast = pruned.rank("line", weights=DEFAULT_WEIGHTS, query_vector=query, limit=1)
         assert fast[0].article_id == full[0].article_id == target
 
-
-def test_threshold_rejects_most_unanswerable_pseudo_queries_within_the_answerable_bound() -> None:
-    index, _ = _index()
-    queries = pseudo_queries(index)
-    rows = [int(index.line_start[q.article]) + q.line for q in queries]
-    assert index.line_vectors is not None
-    found = calibrate(
-        index, queries, weights=DEFAULT_WEIGHTS, query_vectors=index.line_vectors[rows]
-    )
-    answerable = np.asarray(found.scores)
-    unanswerable = np.asarray(found.unanswerable)
-    assert found.threshold <= np.quantile(answerable, DEFAULT_QUANTILE)
-    bound_binds = found.threshold == np.quantile(answerable, DEFAULT_QUANTILE)
-    assert bound_binds or np.mean(unanswerable < found.threshold) >= DEFAULT_REJECT
-    # Unanswerable pseudo-queries tied at 0 (no shared words) are all rejected.
-    assert np.all(unanswerable[unanswerable == 0] < found.threshold)
