@@ -163,4 +163,3 @@ def test_large_base_with_a_sketch_keeps_the_exhaustive_winner() -> None:
         full = exhaustive.rank("line", weights=DEFAULT_WEIGHTS, query_vector=query, limit=1)
         fast = pruned.rank("line", weights=DEFAULT_WEIGHTS, query_vector=query, limit=1)
         assert fast[0].article_id == full[0].article_id == target
-
