@@ -164,6 +164,30 @@ def test_evaluate_prints_the_measures(tmp_path: Path) -> None:
     assert lexical["no_suggestion_rate"] == 0.0
 
 
+def test_evaluate_on_half_a_base_turns_the_other_halfs_queries_unanswerable(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    _jsonl(folder / "articles.jsonl", ARTICLES)
+    _jsonl(folder / "queries.jsonl", QUERIES)
+    (folder / "qrels.tsv").write_text(
+        "query_id\tarticle_id\trelevance\nq1\tT-1\t1\nq2\tT-2\t1\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(
+        app, ["kb", "evaluate", str(folder), "--mode", "lexical", "--half", "even", "--json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["half"] == "even"
+    assert values["articles"] == len(ARTICLES) - len(ARTICLES) // 2
+    assert values["answerable"] == 1  # q1 (T-1 is kept); q2's T-2 is held out
+    assert values["mrr_at_10"] == 1.0
+    assert values["false_suggestion_rate"] is not None
+    bad = CliRunner().invoke(app, ["kb", "evaluate", str(folder), "--half", "third"])
+    assert bad.exit_code != 0
+
+
 def test_without_the_model_lexical_works_and_says_so_once(
     kpo: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

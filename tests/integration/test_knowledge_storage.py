@@ -225,3 +225,22 @@ def test_new_article_is_a_draft_until_published(uow: SqlUnitOfWork) -> None:
         knowledge.search_articles(uow, OPERATOR, "acme", "PIN", limit=5)[0].article_id
         == "pin-change"
     )
+
+
+def test_common_words_rank_the_stricter_level_counted_per_client(
+    uow: SqlUnitOfWork, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kpo.adapters.search import fulltext
+
+    # Three acme articles mention "card", one also "arrived": with at most 2 rows to rank,
+    # any-word matching (3 rows) is too many, both words (1 row) too few, so any word is
+    # ranked after all; with one more acme article of both words, the stricter level wins.
+    monkeypatch.setattr(fulltext, "RANKED_ROWS", 2)
+    extra = [{"id": "late", "title": "Card arrived late", "body": "It arrived late."}]
+    import_articles(uow, "acme", _jsonl(tmp_path / "late.jsonl", extra), at=T0)
+    # Many globex articles with both words must not count towards acme's levels.
+    globex = [{"id": f"g{n}", "title": "Card arrived", "body": "card arrived"} for n in range(5)]
+    import_articles(uow, "globex", _jsonl(tmp_path / "g.jsonl", globex), at=T0)
+    strict = knowledge.search_articles(uow, OPERATOR, "acme", "card arrived", limit=2)
+    assert {h.article_id for h in strict} == {"card-arrival", "late"}
+    assert all(h.article_id != "card-fees" for h in strict)

@@ -40,3 +40,16 @@ def test_model_loads_from_site_packages_offline_and_embeds_meaning(
     assert vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert vectors[0] @ vectors[1] > 0.5 > vectors[0] @ vectors[2]
+
+
+def test_one_text_is_embedded_like_a_batch_and_remembered() -> None:
+    model = MiniLmEmbedder(cache_size=1)
+    batch = model.embed(["My card has not arrived yet", "Best lasagne recipe"])
+    one = model.embed(["My card has not arrived yet"])
+    assert one.shape == (1, model.dimension)
+    assert np.allclose(one[0], batch[0], atol=1e-5)
+    one[0, 0] = 42.0  # the caller's copy: the remembered vector is not changed
+    again = model.embed(["My card has not arrived yet"])
+    assert np.allclose(again[0], batch[0], atol=1e-5)
+    model.embed(["Best lasagne recipe"])
+    assert list(model._cache) == ["Best lasagne recipe"]

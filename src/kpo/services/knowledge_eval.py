@@ -14,16 +14,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from kpo.domain.access import Actor
 from kpo.domain.errors import ValidationError
 from kpo.knowledge.evaluation import Evaluation, evaluate_rankings
 from kpo.knowledge.text import parse_query
 from kpo.knowledge.vectors import Embedder
+from kpo.services.knowledge import archive_article
 from kpo.services.knowledge_io import import_articles
 from kpo.services.ports import UnitOfWork
 from kpo.services.suggestions import Mode, index_embeddings, load_base, suggest_many
 
 __all__ = [
     "FULLTEXT",
+    "HALVES",
     "DatasetEvaluation",
     "Query",
     "evaluate_dataset",
@@ -44,18 +47,26 @@ class Query:
     text: str
 
 
+HALVES = ("even", "odd")
+"""``half="even"`` keeps the 1st, 3rd, … article of ``articles.jsonl``; ``"odd"`` the others."""
+
+
 @dataclass(frozen=True, slots=True)
 class DatasetEvaluation:
+    """``articles``: those searched (after ``half`` held the others out)."""
+
     dataset: str
     mode: str
     articles: int
     threshold: float | None
     evaluation: Evaluation
+    half: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "dataset": self.dataset,
             "mode": self.mode,
+            "half": self.half,
             "articles": self.articles,
             "threshold": None if self.threshold is None else round(self.threshold, 4),
             **self.evaluation.as_dict(),
@@ -119,11 +130,19 @@ def evaluate_dataset(
     embedder: Embedder | None,
     at: datetime,
     stage: Stage | None = None,
+    half: str | None = None,
 ) -> DatasetEvaluation:
     """Import the dataset's articles into the database behind ``uow_factory`` (which should be
-    empty) and measure ranking quality of ``mode`` (a :class:`Mode` or :data:`FULLTEXT`)."""
+    empty) and measure ranking quality of ``mode`` (a :class:`Mode` or :data:`FULLTEXT`).
+
+    ``half`` (one of :data:`HALVES`) keeps every other article only: the rest are archived
+    after the import, and their queries become unanswerable — a knowledge base that lacks
+    answers on its own subjects, to measure the threshold's false-suggestion rate.
+    """
     if mode != FULLTEXT:
         mode = Mode(mode)
+    if half is not None and half not in HALVES:
+        raise ValidationError(f"half must be one of {', '.join(HALVES)}", field="half")
     queries = read_queries(directory / "queries.jsonl")
     qrels = read_qrels(directory / "qrels.tsv")
 
@@ -135,8 +154,12 @@ def evaluate_dataset(
     imported = import_articles(
         uow_factory(), _CLIENT, directory / "articles.jsonl", at=at, progress=report("import")
     )
+    held = _held_out(directory / "articles.jsonl", half) if half is not None else set()
+    for article_id in sorted(held):
+        archive_article(uow_factory(), Actor.operator(), _CLIENT, article_id)
+    qrels = {query: relevant - held for query, relevant in qrels.items()}
+    searched = imported.added - len(held)
     if mode == FULLTEXT:
-        from kpo.domain.access import Actor
         from kpo.services.knowledge import search_articles
 
         rankings = {}
@@ -150,7 +173,7 @@ def evaluate_dataset(
             if stage is not None and done % 100 == 0:
                 stage("queries", done, len(queries))
         return DatasetEvaluation(
-            directory.name, FULLTEXT, imported.added, None, evaluate_rankings(rankings, qrels)
+            directory.name, FULLTEXT, searched, None, evaluate_rankings(rankings, qrels), half
         )
     assert isinstance(mode, Mode)
     if mode.weights.uses_vectors and embedder is not None:
@@ -166,7 +189,15 @@ def evaluate_dataset(
     return DatasetEvaluation(
         directory.name,
         mode.value,
-        imported.added,
+        searched,
         base.threshold,
         evaluate_rankings(rankings, qrels, suggestions=suggested),
+        half,
     )
+
+
+def _held_out(path: Path, half: str) -> set[str]:
+    """Ids of the articles that ``half`` leaves out (file order; the file imported fine)."""
+    ids = [json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines() if line]
+    kept = HALVES.index(half)
+    return {article_id for position, article_id in enumerate(ids) if position % 2 != kept}

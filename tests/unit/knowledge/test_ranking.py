@@ -7,6 +7,7 @@ from kpo.knowledge.ranking import (
     LEXICAL_WEIGHTS,
     IndexedArticle,
     KnowledgeIndex,
+    dot,
 )
 from tests.fakes import FakeEmbedder
 
@@ -127,3 +128,38 @@ def test_large_bases_score_lines_of_candidates_only_with_the_same_winner() -> No
         fast = pruned.rank(query, weights=DEFAULT_WEIGHTS, query_vector=vector, limit=1)
         assert fast[0].article_id == full[0].article_id
         assert fast[0].score == full[0].score
+
+
+def test_dot_is_the_matrix_vector_product() -> None:
+    rng = np.random.default_rng(0)
+    matrix = rng.standard_normal((50, 8)).astype(np.float32)
+    vector = rng.standard_normal(8).astype(np.float32)
+    assert np.allclose(dot(matrix, vector), matrix @ vector, atol=1e-5)
+
+
+def test_zero_bm25_articles_are_no_lexical_candidates() -> None:
+    index = KnowledgeIndex(ARTICLES, exhaustive_lines=1, candidates=3)
+    found = index.signals("PIN blocked")
+    assert found["candidate"].tolist() == [False, True, False, False]
+
+
+def test_large_base_with_a_sketch_keeps_the_exhaustive_winner() -> None:
+    rng = np.random.default_rng(3)
+    articles = [
+        IndexedArticle(f"a{n}", f"title {n}", f"line one {n}\nline two {n}") for n in range(400)
+    ]
+    vectors = {
+        a.article_id: (rng.standard_normal((3, 96)) * 0.1 + rng.standard_normal(96)).astype(
+            np.float32
+        )
+        for a in articles
+    }
+    vectors = {k: v / np.linalg.norm(v, axis=1, keepdims=True) for k, v in vectors.items()}
+    exhaustive = KnowledgeIndex(articles, vectors=vectors)
+    pruned = KnowledgeIndex(articles, vectors=vectors, exhaustive_lines=10, candidates=20)
+    assert pruned._sketch is not None
+    for target in ("a7", "a123", "a399"):
+        query = vectors[target][1]
+        full = exhaustive.rank("line", weights=DEFAULT_WEIGHTS, query_vector=query, limit=1)
+        fast = pruned.rank("line", weights=DEFAULT_WEIGHTS, query_vector=query, limit=1)
+        assert fast[0].article_id == full[0].article_id == target

@@ -111,16 +111,20 @@ class SqliteArticleIndex:
                 parts.append("(" + " OR ".join(groups) + ")")
             expressions.append(" AND ".join(parts))
 
-        # The client is a filter on the UNINDEXED column, not a term of the MATCH
-        # expression: bm25() would count the client's whole document list per query.
+        # Counting needs no score, so the client's token joins the MATCH expression: FTS5
+        # intersects the doclists without reading a row. Ranking filters on the UNINDEXED
+        # column instead: with the token in the expression, bm25() would first count the
+        # client's whole document list.
+        key = f'client_key : "{_client_key(client_id)}"'
+
         def count(expression: str) -> int:
             return int(
                 self._session.scalar(
                     text(
                         "SELECT count(*) FROM (SELECT 1 FROM kb_search WHERE kb_search "
-                        "MATCH :m AND client_id = :c LIMIT :cap)"
+                        "MATCH :m LIMIT :cap)"
                     ),
-                    {"m": expression, "c": client_id, "cap": RANKED_ROWS + 1},
+                    {"m": f"{key} AND ({expression})", "cap": RANKED_ROWS + 1},
                 )
                 or 0
             )

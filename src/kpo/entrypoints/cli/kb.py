@@ -291,6 +291,13 @@ def evaluate(
         Path, typer.Argument(help="Folder with articles.jsonl, queries.jsonl, qrels.tsv.")
     ],
     mode: ModeOption = None,
+    half: Annotated[
+        str | None,
+        typer.Option(
+            help="Keep only the even (1st, 3rd, …) or odd articles; the others' queries "
+            "become unanswerable, so the false-suggestion rate is measured.",
+        ),
+    ] = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Import a judged dataset into a scratch database and print recall@1, recall@5,
@@ -304,7 +311,13 @@ def evaluate(
         chosen = picked.value
     with scratch_app() as scratch, _progress(True) as update:
         result = evaluate_dataset(
-            scratch.uow, dataset, mode=chosen, embedder=model, at=_now(), stage=update
+            scratch.uow,
+            dataset,
+            mode=chosen,
+            embedder=model,
+            at=_now(),
+            stage=update,
+            half=half,
         )
     values = result.as_dict()
     if json_output:
