@@ -357,8 +357,7 @@ class Router:
         ticket = self._admit(item, due, now)
         events = self._events
         if item.events:
-            events.extend(item.events)
-            item.events.clear()
+            events.extend(item.take_events())
         events.append((ItemQueued, item.id, item.created_at, item.service_line_id))
         return self._route(ticket, now, _NEW_ITEM)
 
@@ -583,8 +582,7 @@ class Router:
     def _take(self, item: WorkItem) -> None:
         """Move the item's own events (state changes) into the engine's log, in order."""
         if item.events:
-            self._events.extend(item.events)
-            item.events.clear()
+            self._events.extend(item.take_events())
 
     def _move(self, item: WorkItem, target: WorkItemState, at: datetime) -> datetime:
         """Move ``item`` through its own state machine (which checks the move) and log the
@@ -596,8 +594,7 @@ class Router:
         left = item.move(target, at)
         events = self._events
         if item.events:
-            events.extend(item.events)
-            item.events.clear()
+            events.extend(item.take_events())
         events.append((ItemStateChanged, item.id, at, _VALUE[left], _VALUE[target]))
         return at
 

@@ -222,8 +222,7 @@ def run_demo(
         journal=journal,
     )
     for item in items:  # changes the item recorded after the router last moved it
-        events.extend(item.events)
-        item.events.clear()
+        events.extend(item.take_events())
     simulation_wall_seconds = time.perf_counter() - began
     with uow:
         chunk = 5_000

@@ -146,8 +146,8 @@ class LiveRouting:
         """Write what the engine and the action changed into the open ``uow`` and commit."""
         events = router.drain_events()
         for item in (*stored.added, *stored.touched):
-            events.extend(item.events)  # changes made on the item itself, after the engine's
-            item.events.clear()
+            # changes made on the item itself, after the engine's
+            events.extend(item.take_events())
         decisions = router.drain_decisions()
         if not (events or decisions or stored.added or stored.touched or stored.extra):
             return  # nothing happened: no transaction

@@ -113,7 +113,7 @@ def submit_work_item(
             uow.work_items.add(item)
             uow.events.append(item.events)
             uow.commit()
-            item.events.clear()
+            item.take_events()
             return item
 
     def submit(router: Router, now: datetime, store: UnitOfWork) -> tuple[WorkItem, Stored]:
@@ -181,7 +181,7 @@ def _save(uow: UnitOfWork, item: WorkItem) -> WorkItem:
     uow.work_items.save(item)
     uow.events.append(item.events)
     uow.commit()
-    item.events.clear()
+    item.take_events()
     return item
 
 
@@ -242,7 +242,7 @@ def comment_on_item(
                 f"work item {item_id!r} is {item.state.value}; it takes no more comments",
                 field="text",
             )
-        item.events.append(ItemCommented(item.id, now, actor.label, text))
+        item.record(ItemCommented(item.id, now, actor.label, text))
         if actor.role is Role.CLIENT and item.state is WorkItemState.WAITING_ON_CLIENT:
             item.resume(at=now)
 

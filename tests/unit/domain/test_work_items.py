@@ -46,7 +46,7 @@ def test_illegal_transition_names_both_states() -> None:
     with pytest.raises(IllegalTransition, match="'queued' to 'resolved'"):
         item.resolve(at=_at(1))
     assert item.state is S.QUEUED
-    assert item.transitions == []
+    assert not item.transitions
 
 
 def test_rejected_offer_returns_to_queue_keeping_age() -> None:
@@ -112,3 +112,16 @@ def test_any_sequence_of_moves_follows_the_table(targets: list[WorkItemState]) -
             assert allowed
             assert item.state is target
     assert len(item.transitions) == sum(1 for _ in item.transitions)
+
+
+def test_an_item_that_never_moved_holds_no_lists_and_compares_by_value() -> None:
+    fresh, loaded = work_item(), work_item(transitions=[], events=[])
+    assert (fresh.transitions, fresh.events) == ((), ())  # the shared empty tuple
+    assert fresh == loaded  # the empty history is the same history
+    fresh.offer(specialist_id="s1", at=_at(1))
+    assert len(fresh.transitions) == 1
+    assert [e.name for e in fresh.take_events()] == ["ItemStateChanged"]
+    assert fresh.events == ()
+    assert fresh != loaded
+    loaded.offer(specialist_id="s1", at=_at(1))
+    assert fresh == loaded
