@@ -332,10 +332,12 @@ def run(n_specialists: int, queued: int, ops: int) -> None:
     report("route a new item (queues empty, about half the capacity busy)", fresh,
            scenario.naive_route(50))  # fmt: skip
     restore_s, rebalance_s = scenario.load_queue(queued)
+    dropped = scenario.router.maintain()  # as kpo serve's tick does every 5 minutes
     gc.freeze()
     print(
         f"  restored {queued:,} queued items in {restore_s:.2f} s; free specialists took "
-        f"what they could in {rebalance_s:.2f} s"
+        f"what they could in {rebalance_s:.2f} s; maintain() then dropped {dropped:,} stale "
+        "index entries (untimed, as the server's periodic compaction)"
     )
     matched = scenario.match_freed(ops)
     report(f"match a freed specialist to the best of {queued:,} queued", matched,
