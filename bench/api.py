@@ -96,7 +96,7 @@ def _kpo_app(url: str) -> object:
     from kpo.entrypoints.api.logs import configure_logging
 
     configure_logging("warning")
-    app = connect(url)
+    app = connect(url, server=True)  # as `kpo serve` does
     app.require_schema()
     return create_app(app)
 

@@ -1,6 +1,6 @@
 """Work the server does outside requests: the routing engine's timers (offer timeouts,
-policy steps, SLA timers, shift starts) and webhook deliveries. One thread per process;
-never inside a request."""
+policy steps, SLA timers, shift starts), webhook deliveries and, on SQLite, the WAL
+checkpoint. One thread per process; never inside a request."""
 
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ class BackgroundWorker:
 
     def run_once(self) -> int:
         """One round of due work: shift starts, the routing engine's timers (offer timeouts,
-        policy steps, SLA at risk and breached), then webhook deliveries; returns how many
-        deliveries were attempted."""
+        policy steps, SLA at risk and breached), webhook deliveries, then the WAL checkpoint
+        (SQLite); returns how many deliveries were attempted."""
         self._runtime.routing.tick()
         attempted = 0
         while True:
@@ -38,7 +38,18 @@ class BackgroundWorker:
             self._runtime.metrics.webhook_attempts.inc(done)
             attempted += done
             if done == 0 or self._stop.is_set():
-                return attempted
+                break
+        self.checkpoint()
+        return attempted
+
+    def checkpoint(self) -> None:
+        """Copy SQLite's WAL into the database file here rather than inside a request's commit
+        (a server's engine has auto-checkpoints off: :func:`kpo.bootstrap.connect`)."""
+        done = self._runtime.app.checkpoint_wal()
+        if done is not None and done.truncated:
+            log.warning(
+                "the SQLite WAL held %d pages after a passive checkpoint; truncated it", done.frames
+            )
 
     def _loop(self) -> None:
         while not self._stop.is_set():
