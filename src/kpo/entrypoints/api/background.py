@@ -29,18 +29,19 @@ class BackgroundWorker:
         """One round of due work: shift starts, the routing engine's timers (offer timeouts,
         policy steps, SLA at risk and breached), webhook deliveries, then the WAL checkpoint
         (SQLite); returns how many deliveries were attempted."""
-        self._runtime.routing.tick()
         attempted = 0
-        while True:
-            done = deliver_due(
-                self._runtime.uow(), self._runtime.transport, clock=self._runtime.clock
-            )
-            self._runtime.metrics.webhook_attempts.inc(done)
-            attempted += done
-            if done == 0 or self._stop.is_set():
-                break
-        self.checkpoint()
-        return attempted
+        try:
+            self._runtime.routing.tick()
+            while True:
+                done = deliver_due(
+                    self._runtime.uow(), self._runtime.transport, clock=self._runtime.clock
+                )
+                self._runtime.metrics.webhook_attempts.inc(done)
+                attempted += done
+                if done == 0 or self._stop.is_set():
+                    return attempted
+        finally:
+            self.checkpoint()  # even when the round failed: the WAL must not grow unchecked
 
     def checkpoint(self) -> None:
         """Copy SQLite's WAL into the database file here rather than inside a request's commit
