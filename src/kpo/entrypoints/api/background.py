@@ -10,9 +10,13 @@ import threading
 from kpo.entrypoints.api.runtime import Runtime
 from kpo.services.webhooks import deliver_due
 
-__all__ = ["BackgroundWorker"]
+__all__ = ["FINISH_AFTER_FRAMES", "BackgroundWorker"]
 
 log = logging.getLogger("kpo.api")
+
+FINISH_AFTER_FRAMES = 1000
+"""WAL pages (SQLite's own auto-checkpoint size) past which a checkpoint that writers kept from
+finishing is finished with routed writes held."""
 
 
 class BackgroundWorker:
@@ -46,7 +50,14 @@ class BackgroundWorker:
     def checkpoint(self) -> None:
         """Copy SQLite's WAL into the database file here rather than inside a request's commit
         (a server's engine has auto-checkpoints off: :func:`kpo.bootstrap.connect`)."""
-        done = self._runtime.app.checkpoint_wal()
+        app = self._runtime.app
+        done = app.checkpoint_wal()
+        if done is not None and done.copied < done.frames and done.frames > FINISH_AFTER_FRAMES:
+            # Under a steady stream of submits new frames arrive while the log is copied, so
+            # it is never all copied and SQLite never starts it over: it would grow until the
+            # TRUNCATE fallback. Copy the few frames written meanwhile with routed writes held.
+            with self._runtime.routing.paused():
+                done = app.checkpoint_wal()
         if done is not None and done.truncated:
             log.warning(
                 "the SQLite WAL held %d pages after a passive checkpoint; truncated it", done.frames
