@@ -96,7 +96,7 @@ def _kpo_app(url: str) -> object:
     from kpo.entrypoints.api.logs import configure_logging
 
     configure_logging("warning")
-    app = connect(url)
+    app = connect(url, server=True)  # as `kpo serve` does
     app.require_schema()
     return create_app(app)
 
@@ -312,12 +312,20 @@ def _interleaved(url: str, auth: dict[str, str]) -> dict[str, dict[str, float]]:
     return figures
 
 
+def _load() -> str:
+    """The 1, 5 and 15 min load averages: the machine is shared, so figures need them."""
+    if not hasattr(os, "getloadavg"):
+        return "load average unknown"
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def run(url: str, label: str) -> None:
     key = _seed(url)
+    before = _load()
     figures = _interleaved(url, {"Authorization": f"Bearer {key}"})
     bare, kpo = figures["bare"], figures["kpo"]
     share = kpo["throughput"] / bare["throughput"]
-    print(f"-- {label}")
+    print(f"-- {label} ({before} before, {_load()} after)")
     columns = [f"{p} ms @{r:g}/s" for r in RATES for p in ("p50", "p99")]
     print(f"{'':22}{'req/s':>7}" + "".join(f"{c:>17}" for c in columns) + "  failed")
     for name, got in (("bare FastAPI insert", bare), ("POST /v1/work-items", kpo)):

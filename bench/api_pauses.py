@@ -67,6 +67,7 @@ def _round(freeze: bool) -> None:
     def tick() -> None:
         while not stop.is_set():
             runtime.routing.tick()
+            runtime.app.checkpoint_wal()  # as the server's background worker does
             stop.wait(0.25)
 
     worker = threading.Thread(target=tick, daemon=True)

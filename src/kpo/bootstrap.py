@@ -14,7 +14,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from kpo.adapters.clock import SystemClock
-from kpo.adapters.db.engine import create_db_engine, current_revision, head_revision, migrate
+from kpo.adapters.db.engine import (
+    WalCheckpoint,
+    checkpoint_wal,
+    create_db_engine,
+    current_revision,
+    head_revision,
+    migrate,
+)
 from kpo.adapters.db.unit_of_work import SqlUnitOfWork
 from kpo.adapters.holidays import CountryHolidays
 from kpo.adapters.search.embeddings import SEMANTIC_UNAVAILABLE, load_embedder
@@ -70,6 +77,11 @@ class App:
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)
 
+    def checkpoint_wal(self) -> WalCheckpoint | None:
+        """On SQLite, copy the write-ahead log into the database file (never waiting for
+        requests unless the log has grown past its bound); ``None`` on other databases."""
+        return checkpoint_wal(self.engine)
+
     def webhook_transport(self) -> WebhookTransport:
         """How webhook deliveries are posted (HTTP with a 10 s timeout)."""
         return HttpWebhookTransport(timeout=10.0)
@@ -92,13 +104,15 @@ class App:
             raise DatabaseNotReady(self.settings.database_url, found, head)
 
 
-def connect(database_url: str | None = None) -> App:
+def connect(database_url: str | None = None, *, server: bool = False) -> App:
     """Build the application for ``database_url`` (default: ``KPO_DATABASE_URL``).
 
-    Use it as ``with connect() as app:`` so that connections are closed at the end.
+    Use it as ``with connect() as app:`` so that connections are closed at the end. A
+    ``server`` process leaves SQLite's WAL checkpoints to its background worker (it must call
+    :meth:`App.checkpoint_wal` regularly), so that no request waits for one.
     """
     settings = Settings() if database_url is None else Settings(database_url=database_url)
-    return App(settings, create_db_engine(settings.database_url))
+    return App(settings, create_db_engine(settings.database_url, background_checkpoints=server))
 
 
 def connect_existing(database_url: str | None = None) -> tuple[App | None, str]:

@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import Engine
 
 from kpo.adapters.db.engine import migrate
+from kpo.adapters.db.knowledge import SqlArticleRepository
 from kpo.adapters.db.unit_of_work import SqlUnitOfWork
 from kpo.domain.access import Actor
-from kpo.domain.errors import KpoError
+from kpo.domain.errors import Conflict, KpoError
 from kpo.domain.knowledge import Article, ArticleStatus
 from kpo.knowledge.vectors import LineVectors
 from kpo.services import knowledge
@@ -244,3 +245,32 @@ def test_common_words_rank_the_stricter_level_counted_per_client(
     strict = knowledge.search_articles(uow, OPERATOR, "acme", "card arrived", limit=2)
     assert {h.article_id for h in strict} == {"card-arrival", "late"}
     assert all(h.article_id != "card-fees" for h in strict)
+
+
+def _draft(uow: SqlUnitOfWork, article_id: str) -> Article:
+    return knowledge.create_draft(
+        uow, OPERATOR, "acme", article_id=article_id, title="T", body="B", author="li", at=T0
+    )
+
+
+def test_an_article_stored_after_the_check_is_a_conflict(
+    uow: SqlUnitOfWork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two requests creating the same id at once: both checks find nothing, the second
+    insert breaks the key — a 409 conflict, not a 500."""
+    _draft(uow, "pin-change")
+    with uow:  # the repository itself, asked twice
+        again = Article.create(
+            client_id="acme", article_id="pin-change", title="T", body="B", author="li", at=T0
+        )
+        with pytest.raises(Conflict, match="pin-change"):
+            uow.articles.add(again)
+    # The service, as if the other request committed between its check and its insert.
+    monkeypatch.setattr(SqlArticleRepository, "get", lambda _self, _client, _article: None)
+    with pytest.raises(Conflict, match="pin-change"):
+        _draft(uow, "pin-change")
+    monkeypatch.undo()
+    with uow:
+        stored = uow.articles.get("acme", "pin-change")
+    assert stored is not None
+    assert len(stored.versions) == 1

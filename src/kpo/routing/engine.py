@@ -949,6 +949,11 @@ class Router:
         """An open item (raises :class:`NotFound` once resolved or cancelled)."""
         return self._ticket(item_id).item
 
+    def line(self, line_id: str) -> ServiceLine | None:
+        """The service line the engine routes under this id, as it was when it was built."""
+        state = self._lines.get(line_id)
+        return None if state is None else state.line
+
     def find(self, item_id: str) -> WorkItem | None:
         ticket = self._tickets.get(item_id)
         return None if ticket is None else ticket.item

@@ -16,7 +16,8 @@ from the database on next use, so storage stays the truth.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -77,6 +78,12 @@ class LiveRouting:
         self._maintained: datetime | None = None
 
     # -------------------------------------------------------------------- engine life
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """No routed change (submit, offer, timer…) is made or stored while the body runs."""
+        with self._lock:
+            yield
 
     def invalidate(self) -> None:
         """Drop the engine; the next use rebuilds it from storage."""

@@ -90,8 +90,8 @@ def submit_work_item(
     actor.require(Role.CLIENT, action="submit work items")
     language = parse_language(command.language, field="language")
 
-    def checked(store: UnitOfWork) -> tuple[ServiceLine, str]:
-        line = store.service_lines.get(command.service_line_id)
+    def checked(store: UnitOfWork, known: ServiceLine | None = None) -> tuple[ServiceLine, str]:
+        line = known or store.service_lines.get(command.service_line_id)
         if line is None or not actor.sees_client(line.client_id):
             raise NotFound("service line", command.service_line_id)
         if language not in line.languages:
@@ -117,7 +117,8 @@ def submit_work_item(
             return item
 
     def submit(router: Router, now: datetime, store: UnitOfWork) -> tuple[WorkItem, Stored]:
-        line, item_id = checked(store)
+        # The engine holds every line it routes (rebuilt when lines change): no query for it.
+        line, item_id = checked(store, router.line(command.service_line_id))
         item = _new_item(item_id, line.id, command, language, now)
         router.submit(item, now=now, due=routing.due(item, line, now))
         return item, Stored(added=[item])

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from kpo.adapters.db.knowledge import SqlArticleRepository
 from kpo.client import ApiError, KpoClient
 from kpo.domain.access import Role
 from kpo.entrypoints.api.schemas.knowledge import ArticleCreate, ArticleRevision
@@ -75,6 +76,12 @@ def test_errors_are_problem_details_with_stable_codes(api: Api) -> None:
     with pytest.raises(ApiError) as duplicate:
         acme.create_article("acme", ArticleCreate(id="x", title="Again"))
     assert _code(duplicate) == (409, "conflict")
+    # A simultaneous request stored the same id between this one's check and its insert.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SqlArticleRepository, "get", lambda _self, _client, _article: None)
+        with pytest.raises(ApiError) as raced:
+            acme.create_article("acme", ArticleCreate(id="x", title="Raced"))
+    assert _code(raced) == (409, "conflict")
     acme.publish_article("acme", "x")
     with pytest.raises(ApiError) as twice:
         acme.publish_article("acme", "x")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,20 @@ from sqlalchemy.exc import ArgumentError
 
 from kpo.domain.errors import ValidationError
 
-__all__ = ["create_db_engine", "current_revision", "head_revision", "migrate"]
+__all__ = [
+    "MAX_WAL_FRAMES",
+    "WalCheckpoint",
+    "checkpoint_wal",
+    "create_db_engine",
+    "current_revision",
+    "head_revision",
+    "migrate",
+]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MAX_WAL_FRAMES = 16_384
+"""Pages (64 MiB at SQLite's default 4 KiB page) a SQLite WAL may hold after a passive
+checkpoint before :func:`checkpoint_wal` forces a TRUNCATE, which waits for the writers."""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -29,8 +41,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_db_engine(url: str) -> Engine:
-    """An engine for any SQLAlchemy URL; SQLite files get WAL, foreign keys and a busy timeout."""
+def _no_autocheckpoint(dbapi_connection: Any, _record: Any) -> None:
+    # The commit that crosses SQLite's auto-checkpoint threshold (1,000 pages) copies the WAL
+    # into the database and fsyncs it inside that request; the server does it in the
+    # background instead (checkpoint_wal). Per connection: the setting is not stored.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.close()
+
+
+def create_db_engine(url: str, *, background_checkpoints: bool = False) -> Engine:
+    """An engine for any SQLAlchemy URL; SQLite files get WAL, foreign keys and a busy timeout.
+
+    ``background_checkpoints`` (SQLite only; a server process) turns off the WAL checkpoint
+    that SQLite runs inside a commit: the caller must then call :func:`checkpoint_wal`
+    regularly, or the WAL grows without bound while the engine's connections are open."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -53,8 +78,38 @@ def create_db_engine(url: str) -> Engine:
                 )
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_pragmas)
+        if background_checkpoints:
+            event.listen(engine, "connect", _no_autocheckpoint)
         return engine
     return create_engine(parsed, pool_pre_ping=True)
+
+
+@dataclass(frozen=True, slots=True)
+class WalCheckpoint:
+    """What one :func:`checkpoint_wal` did: ``frames`` in the WAL, ``copied`` of them into the
+    database file, ``busy`` if a connection kept it from finishing, ``truncated`` if the
+    TRUNCATE fallback ran."""
+
+    frames: int
+    copied: int
+    busy: bool
+    truncated: bool = False
+
+
+def checkpoint_wal(engine: Engine, *, max_frames: int = MAX_WAL_FRAMES) -> WalCheckpoint | None:
+    """Copy a SQLite database's WAL into the database file without waiting for anyone
+    (``PASSIVE``: readers and writers carry on; the next writer reuses the WAL from its start
+    once every frame is copied). If more than ``max_frames`` are still in the WAL afterwards
+    (readers kept it from finishing for long), ``TRUNCATE`` waits for them (up to the busy
+    timeout) and empties the file. ``None`` for other databases."""
+    if engine.dialect.name != "sqlite":
+        return None
+    with engine.connect() as connection:
+        busy, frames, copied = connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+        if frames <= max_frames:
+            return WalCheckpoint(frames=frames, copied=copied, busy=bool(busy))
+        busy, frames, copied = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        return WalCheckpoint(frames=frames, copied=copied, busy=bool(busy), truncated=True)
 
 
 def _config(engine: Engine) -> Config:

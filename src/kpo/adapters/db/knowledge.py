@@ -10,9 +10,11 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import and_, delete, func, insert, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kpo.adapters.db import tables
+from kpo.domain.errors import Conflict
 from kpo.domain.knowledge import Article, ArticleStatus, ArticleVersion
 from kpo.knowledge.records import Resolution
 from kpo.knowledge.vectors import LineVectors
@@ -69,7 +71,14 @@ class SqlArticleRepository:
             self._session.execute(insert(_V), list(chunk))
 
     def add(self, article: Article) -> None:
-        self.add_many([article])
+        """Insert a new article; :class:`Conflict` if the client already has one with this id,
+        including one another transaction stored after the caller checked (the transaction
+        is then unusable: roll it back)."""
+        try:
+            self.add_many([article])
+        except IntegrityError:
+            # The only constraint a checked new article can break is its (client, id) key.
+            raise Conflict("article", article.id) from None
 
     def save(self, article: Article) -> None:
         """Write back status and append versions not yet stored."""

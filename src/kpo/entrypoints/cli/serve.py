@@ -35,7 +35,7 @@ def serve(
     from kpo.entrypoints.api.logs import configure_logging
 
     configure_logging(log_level)
-    with connect() as app:
+    with connect(server=True) as app:
         app.require_schema()
         api = create_app(app)
         freeze_startup_heap()

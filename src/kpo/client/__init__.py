@@ -12,30 +12,21 @@
 Every POST carries an ``Idempotency-Key`` (a fresh one unless given), and is retried with the
 same key after a connection failure or a 5xx, so a retry never does the work twice. Errors
 raise :class:`ApiError` with the problem details' ``code``.
+
+Modules: :mod:`kpo.client.session` (HTTP, retries, errors), :mod:`kpo.client.knowledge` (the
+knowledge-base calls); :class:`KpoClient` joins them with the rest of the API.
 """
 
 from __future__ import annotations
 
-import time
-import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Protocol, Self, TypeVar
-from urllib.parse import quote
+from typing import Any
 
-import httpx
-from pydantic import BaseModel, TypeAdapter
-
+from kpo.client.knowledge import KnowledgeBaseCalls
+from kpo.client.session import ApiError, HttpResponse, HttpSession
 from kpo.entrypoints.api.schemas.common import Page
-from kpo.entrypoints.api.schemas.knowledge import (
-    ArticleCreate,
-    ArticlePublic,
-    ArticleRevision,
-    ArticleSummary,
-    ItemSuggestionsPublic,
-    KnowledgeReportPublic,
-)
+from kpo.entrypoints.api.schemas.knowledge import ItemSuggestionsPublic
 from kpo.entrypoints.api.schemas.network import (
     ClientCreate,
     ClientPublic,
@@ -61,128 +52,11 @@ from kpo.entrypoints.api.schemas.work_items import (
 
 __all__ = ["ApiError", "HttpResponse", "HttpSession", "KpoClient"]
 
-M = TypeVar("M", bound=BaseModel)
 
-
-class HttpResponse(Protocol):
-    """What the client reads of a response (httpx's, or a test client's)."""
-
-    @property
-    def status_code(self) -> int: ...
-    @property
-    def headers(self) -> Mapping[str, str]: ...
-    @property
-    def content(self) -> bytes: ...
-    @property
-    def text(self) -> str: ...
-    def json(self, **kwargs: Any) -> Any: ...
-
-
-class HttpSession(Protocol):
-    """An HTTP session: ``httpx.Client``, or FastAPI's ``TestClient`` in tests."""
-
-    def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        json: Any = ...,
-        params: Any = ...,
-        headers: Any = ...,
-    ) -> HttpResponse: ...
-
-
-class ApiError(Exception):
-    """A problem-details answer: ``status``, stable ``code``, ``detail`` and field ``errors``."""
-
-    def __init__(self, status: int, body: dict[str, Any]) -> None:
-        self.status = status
-        self.code = str(body.get("code", "http_error"))
-        self.detail = str(body.get("detail", ""))
-        self.errors: list[dict[str, str]] = list(body.get("errors", []))
-        super().__init__(f"{status} {self.code}: {self.detail}")
-
-
-class KpoClient:
-    def __init__(
-        self,
-        base_url: str = "http://127.0.0.1:8000",
-        *,
-        api_key: str,
-        timeout: float = 10.0,
-        retries: int = 3,
-        http: HttpSession | None = None,
-    ) -> None:
-        """``http`` replaces the underlying client (e.g. FastAPI's TestClient in tests)."""
-        self._owned_http = (
-            httpx.Client(base_url=base_url, timeout=timeout) if http is None else None
-        )
-        self._http: HttpSession = http or self._owned_http  # type: ignore[assignment]
-        self._headers = {"Authorization": f"Bearer {api_key}"}
-        self._retries = retries
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self._owned_http is not None:
-            self._owned_http.close()
-
-    # -- plumbing ---------------------------------------------------------------------------
-
-    def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        body: Any = None,
-        params: dict[str, Any] | None = None,
-        idempotency_key: str | None = None,
-    ) -> Any:
-        headers = dict(self._headers)
-        attempts = 1
-        if method == "POST":
-            headers["Idempotency-Key"] = idempotency_key or uuid.uuid4().hex
-            attempts += self._retries
-        query = {k: v for k, v in (params or {}).items() if v is not None}
-        for attempt in range(attempts):
-            try:
-                response = self._http.request(
-                    method, path, json=body, params=query, headers=headers
-                )
-            except httpx.TransportError:
-                if attempt + 1 == attempts:
-                    raise
-                time.sleep(min(0.2 * 2**attempt, 2.0))
-                continue
-            busy = response.status_code == 409 and b"request_in_progress" in response.content
-            if (response.status_code >= 500 or busy) and attempt + 1 < attempts:
-                time.sleep(min(0.2 * 2**attempt, 2.0))
-                continue
-            if response.status_code == 303:  # done before; the response was lost
-                return self._send("GET", response.headers["location"])
-            if response.status_code >= 400:
-                try:
-                    problem = response.json()
-                except ValueError:
-                    problem = {"detail": response.text}
-                raise ApiError(response.status_code, problem)
-            return response.json() if response.content else None
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _one(self, model: type[M], method: str, path: str, **kwargs: Any) -> M:
-        return model.model_validate(self._send(method, path, **kwargs))
-
-    def _many(self, model: type[M], path: str, **kwargs: Any) -> list[M]:
-        return TypeAdapter(list[model]).validate_python(self._send("GET", path, **kwargs))  # type: ignore[valid-type]
+class KpoClient(KnowledgeBaseCalls):
+    """The whole API: network, work items, webhooks and reports here; the knowledge base in
+    :class:`~kpo.client.knowledge.KnowledgeBaseCalls`; HTTP, retries and errors in
+    :class:`~kpo.client.session.ApiSession`."""
 
     # -- network ----------------------------------------------------------------------------
 
@@ -350,99 +224,6 @@ class KpoClient:
             f"/v1/work-items/{item_id}/suggestions",
             params={"limit": limit},
         )
-
-    # -- knowledge base ---------------------------------------------------------------------
-
-    def list_articles(
-        self,
-        client_id: str,
-        *,
-        status: str | None = None,
-        cursor: str | None = None,
-        limit: int = 50,
-    ) -> Page[ArticleSummary]:
-        """One page of the client's articles by id (``status``: draft, published, archived)."""
-        params = {"status": status, "cursor": cursor, "limit": limit}
-        return self._one(
-            Page[ArticleSummary], "GET", f"/v1/clients/{client_id}/articles", params=params
-        )
-
-    def search_articles(
-        self, client_id: str, text: str, *, limit: int = 10
-    ) -> list[ArticleSummary]:
-        """Published articles matching ``text``, best first, with score and snippet."""
-        page = self._one(
-            Page[ArticleSummary],
-            "GET",
-            f"/v1/clients/{client_id}/articles",
-            params={"q": text, "limit": limit},
-        )
-        return page.items
-
-    def get_article(self, client_id: str, article_id: str) -> ArticlePublic:
-        return self._one(ArticlePublic, "GET", self._article_path(client_id, article_id))
-
-    def create_article(
-        self, client_id: str, article: ArticleCreate, *, idempotency_key: str | None = None
-    ) -> ArticlePublic:
-        """A new draft article."""
-        return self._one(
-            ArticlePublic,
-            "POST",
-            f"/v1/clients/{client_id}/articles",
-            body=article.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-
-    def revise_article(
-        self,
-        client_id: str,
-        article_id: str,
-        revision: ArticleRevision,
-        *,
-        idempotency_key: str | None = None,
-    ) -> ArticlePublic:
-        return self._one(
-            ArticlePublic,
-            "POST",
-            self._article_path(client_id, article_id) + "/versions",
-            body=revision.model_dump(mode="json", exclude_none=True),
-            idempotency_key=idempotency_key,
-        )
-
-    def publish_article(self, client_id: str, article_id: str) -> ArticlePublic:
-        return self._one(
-            ArticlePublic, "POST", self._article_path(client_id, article_id) + "/publish"
-        )
-
-    def archive_article(self, client_id: str, article_id: str) -> ArticlePublic:
-        return self._one(
-            ArticlePublic, "POST", self._article_path(client_id, article_id) + "/archive"
-        )
-
-    def restore_article(self, client_id: str, article_id: str) -> ArticlePublic:
-        return self._one(
-            ArticlePublic, "POST", self._article_path(client_id, article_id) + "/restore"
-        )
-
-    def knowledge_report(
-        self, client_id: str, *, start: datetime, end: datetime, max_specialists: int = 2
-    ) -> KnowledgeReportPublic:
-        params = {
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-            "max_specialists": max_specialists,
-        }
-        return self._one(
-            KnowledgeReportPublic,
-            "GET",
-            f"/v1/clients/{client_id}/knowledge-report",
-            params=params,
-        )
-
-    @staticmethod
-    def _article_path(client_id: str, article_id: str) -> str:
-        return f"/v1/clients/{client_id}/articles/{quote(article_id, safe='')}"
 
     # -- webhooks and reports ---------------------------------------------------------------
 
