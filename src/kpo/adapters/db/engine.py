@@ -108,7 +108,8 @@ def checkpoint_wal(engine: Engine, *, max_frames: int = MAX_WAL_FRAMES) -> WalCh
         busy, frames, copied = connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
         if frames <= max_frames:
             return WalCheckpoint(frames=frames, copied=copied, busy=bool(busy))
-        busy, frames, copied = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        # frames and copied: what the passive checkpoint found (the TRUNCATE empties the log)
         return WalCheckpoint(frames=frames, copied=copied, busy=bool(busy), truncated=True)
 
 

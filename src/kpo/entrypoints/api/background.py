@@ -60,7 +60,10 @@ class BackgroundWorker:
                 done = app.checkpoint_wal()
         if done is not None and done.truncated:
             log.warning(
-                "the SQLite WAL held %d pages after a passive checkpoint; truncated it", done.frames
+                "the SQLite WAL had grown to %d pages (%d copied by a passive checkpoint); "
+                "truncated it, waiting for the writers",
+                done.frames,
+                done.copied,
             )
 
     def _loop(self) -> None:
