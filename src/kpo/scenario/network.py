@@ -21,7 +21,7 @@ CURRENCY = "USD"
 
 
 L2_POLICY = (
-    '[{"ranking": "min_cost_batch", "batch_seconds": 120, "timeout_seconds": 1800}, '
+    '[{"ranking": "min_cost_batch", "batch_seconds": 60, "timeout_seconds": 300}, '
     '{"ranking": "cost_sla"}]'
 )
 
@@ -101,8 +101,8 @@ def _service_lines() -> tuple[ServiceLine, ...]:
             ),
             coverage=Coverage("America/New_York", "mon-fri 07:00-22:00", country="US"),
             handle_time=timedelta(minutes=20),
-            # Tickets can wait minutes: assigned in least-total-cost batches every 2 minutes;
-            # one waiting half an hour is offered to the best free specialist at once.
+            # Tickets can wait minutes: assigned in least-total-cost batches every minute; one
+            # still waiting after five is offered to the best free specialist at once.
             routing_policy=L2_POLICY,
         ),
     )
