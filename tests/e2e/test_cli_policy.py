@@ -75,6 +75,7 @@ def test_set_show_and_clear_a_policy(kpo: CliRunner, tmp_path: Path) -> None:
     assert code == 0
     assert "least_cost" in out
     assert "(everyone)" in out
+    assert "┃ batch" not in out  # no batch step, no batch column
 
     code, out, _ = invoke(kpo, "policy", "clear", "acme-disputes")
     assert code == 0
@@ -134,3 +135,25 @@ def test_check_validates_without_a_database(
     code, _, err = invoke(runner, "policy", "check", write(tmp_path / "e.json", []))
     assert code == 2
     assert "e.json: steps: a routing policy needs at least one step" in err
+
+
+def test_a_batch_step_is_set_shown_and_refused_on_a_call_line(
+    kpo: CliRunner, tmp_path: Path
+) -> None:
+    batch = write(
+        tmp_path / "batch.json",
+        [
+            {"ranking": "min_cost_batch", "batch_seconds": 90, "timeout_seconds": 300},
+            {"ranking": "cost_sla"},
+        ],
+    )
+    code, _, err = invoke(kpo, "policy", "set", "acme-disputes", batch)
+    assert code == 0, err
+    code, out, _ = invoke(kpo, "policy", "show", "acme-disputes")
+    assert "┃ batch" in out  # the "batch every" column, only for policies with a batch step
+    assert "90s" in out
+    code, out, _ = invoke(kpo, "policy", "show", "acme-disputes", "--json")
+    assert json.loads(out)["steps"][0]["batch_seconds"] == 90
+    code, _, err = invoke(kpo, "policy", "set", "acme-payments", batch)
+    assert code == 2
+    assert "steps[0].ranking: min_cost_batch is for ticket, back-office and project lines" in err

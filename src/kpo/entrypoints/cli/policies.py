@@ -143,17 +143,23 @@ def _seconds(value: timedelta) -> int | float:
 def _render(policy: RoutingPolicy, *, title: str) -> None:
     console.print(Text(title), soft_wrap=True)
     table = Table()
-    for column in ("step", "from age", "filter", "ranking", "relax", "then after"):
+    batches = any(step.batch_interval is not None for step in policy.steps)
+    columns = ["step", "from age", "filter", "ranking", "relax", "then after"]
+    for column in (*columns, "batch every") if batches else columns:
         table.add_column(column)
     for number, (step, start) in enumerate(zip(policy.steps, _starts(policy), strict=True)):
-        table.add_row(
+        cells: list[str | Text] = [
             str(number),
             _duration(start),
             Text("(everyone)" if step.filter is None else step.filter.source),
             step.ranking.value,
             f"-{step.relax_levels}" if step.relax_levels else "",
             "" if step.timeout is None else _duration(step.timeout),
-        )
+        ]
+        if batches:
+            interval = step.batch_interval
+            cells.append("" if interval is None else _duration(interval))
+        table.add_row(*cells)
     console.print(table)
 
 
