@@ -39,7 +39,9 @@ __all__ = [
     "RankedArticle",
     "Weights",
     "blend",
+    "confidence",
     "dot",
+    "leading_confidence",
     "ranking_terms",
 ]
 
@@ -111,10 +113,39 @@ class IndexedArticle:
 
 @dataclass(frozen=True, slots=True)
 class RankedArticle:
+    """``score``: the blended score that orders the list; ``confidence``: the score plus its
+    lead over the best other article (see :func:`confidence`), what the threshold is held to."""
+
     article_id: str
     title: str
     score: float
     best_line: str
+    confidence: float = 0.0
+
+
+def confidence(score: float, best_other: float) -> float:
+    """How sure a match is: its score plus its lead over the best *other* article.
+
+    A question the knowledge base answers usually has one article well ahead of the rest; a
+    question it does not answer matches several articles on the same subject about equally.
+    So a clear winner needs a lower score than a near-tie to be suggested (measured on the
+    evaluation sets, this separates answerable from unanswerable questions better than the
+    score alone). A runner-up's lead is negative, so it is suggested only when it is nearly as
+    good as the winner and both are good.
+    """
+    return score + (score - best_other)
+
+
+def leading_confidence(scores: npt.NDArray[Any]) -> float:
+    """The :func:`confidence` of the best finite score in ``scores`` (0 when there is none;
+    with a single finite score, its lead is taken as 0)."""
+    finite = scores[np.isfinite(scores)]
+    if len(finite) == 0:
+        return 0.0
+    if len(finite) == 1:
+        return float(finite[0])
+    second, first = np.partition(finite, len(finite) - 2)[-2:]
+    return confidence(float(first), float(second))
 
 
 class _Bm25:
@@ -413,14 +444,17 @@ class KnowledgeIndex:
         if not self.articles or limit <= 0:
             return []
         blended, best_line = self.scores(text, weights, query_vector)
-        take = min(limit, len(blended))
+        take = min(max(limit, 2), len(blended))
         top = np.argpartition(-blended, take - 1)[:take]
         top = top[np.lexsort((top, -blended[top]))]
+        leaders = [float(blended[p]) for p in top[:2].tolist()]
+        leaders = [v for v in leaders if v != -math.inf]
         ranked: list[RankedArticle] = []
-        for position in top.tolist():
+        for rank, position in enumerate(top[:limit].tolist()):
             score = float(blended[position])
             if score < min_score or score == -math.inf:
                 break
+            others = leaders[1:] if rank == 0 else leaders[:1]
             line = int(best_line[position]) - int(self.line_start[position])
             ranked.append(
                 RankedArticle(
@@ -428,6 +462,7 @@ class KnowledgeIndex:
                     self.articles[position].title,
                     score,
                     self.lines[position][line],
+                    confidence(score, others[0]) if others else score,
                 )
             )
         return ranked

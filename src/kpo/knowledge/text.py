@@ -17,6 +17,7 @@ __all__ = [
     "STOP_WORDS",
     "ParsedQuery",
     "article_lines",
+    "looks_like_question",
     "normalize",
     "parse_query",
     "stem",
@@ -41,6 +42,22 @@ STOP_WORDS: frozenset[str] = frozenset(
     what when where which while who whom why will with would you your yours yourself yourselves
     s t d ll m re ve im dont""".split()
 )
+
+
+_QUESTION_MARKS = frozenset("?¿？؟")
+_QUESTION_OPENERS: frozenset[str] = frozenset(
+    """how what why when where who whom whose which can could is are am was were do does did
+    should shall will would may might has have had""".split()
+)
+
+
+def looks_like_question(line: str) -> bool:
+    """Whether ``line`` reads as a question: it has a question mark, or opens with an
+    interrogative or auxiliary word ("How do I…", "Can I…", "Is there…")."""
+    if any(mark in line for mark in _QUESTION_MARKS):
+        return True
+    found = words(line)
+    return bool(found) and found[0] in _QUESTION_OPENERS
 
 
 def normalize(text: str) -> str:

@@ -18,7 +18,7 @@ import numpy as np
 
 from kpo.domain.errors import KpoError, NotFound, ValidationError
 from kpo.domain.knowledge import Article, ArticleStatus
-from kpo.knowledge.calibration import Calibration, calibrate, pseudo_queries
+from kpo.knowledge.calibration import DEFAULT_REJECTED, Calibration, calibrate, pseudo_queries
 from kpo.knowledge.ranking import (
     DEFAULT_WEIGHTS,
     LEXICAL_WEIGHTS,
@@ -49,6 +49,7 @@ __all__ = [
 
 Progress = Callable[[int, int], None]
 SUGGESTIONS = 5
+LEXICAL_REJECTED = 0.5
 
 
 class Mode(StrEnum):
@@ -63,6 +64,14 @@ class Mode(StrEnum):
             Mode.SEMANTIC: SEMANTIC_WEIGHTS,
             Mode.HYBRID: DEFAULT_WEIGHTS,
         }[self]
+
+    @property
+    def rejected(self) -> float:
+        """The share of the base's unanswerable pseudo-questions the threshold rejects.
+        Words alone separate answerable from unanswerable questions less well, so lexical
+        ranking rejects fewer, to keep losing at most a tenth of the answerable ones
+        (docs/knowledge-base.md)."""
+        return LEXICAL_REJECTED if self is Mode.LEXICAL else DEFAULT_REJECTED
 
 
 class SemanticUnavailable(KpoError):
@@ -88,15 +97,17 @@ class LoadedBase:
 
 @dataclass(frozen=True, slots=True)
 class Suggestions:
-    """``ranked``: the best articles regardless of the threshold; ``suggested``: those at or
-    above it (empty when the base has no good match)."""
+    """``ranked``: the best articles regardless of the threshold; ``suggested``: those whose
+    confidence (score plus lead over the best other article) is at or above it — empty when
+    the base has no good match. An article that scores 0 (nothing in common with the text)
+    is never suggested, whatever the threshold."""
 
     threshold: float
     ranked: list[RankedArticle]
 
     @property
     def suggested(self) -> list[RankedArticle]:
-        return [r for r in self.ranked if r.score >= self.threshold]
+        return [r for r in self.ranked if r.confidence >= self.threshold and r.score > 0]
 
 
 def _lines_of(article: Article) -> list[str]:
@@ -193,7 +204,6 @@ def load_base(
     *,
     mode: Mode,
     embedder: Embedder | None,
-    quantile: float | None = None,
 ) -> LoadedBase:
     """Load the client's published articles (and embeddings) and calibrate the threshold."""
     weights = mode.weights
@@ -214,8 +224,9 @@ def load_base(
     if weights.uses_vectors and index.line_vectors is not None and pseudo:
         rows = [int(index.line_start[p.article]) + p.line for p in pseudo]
         query_vectors = index.line_vectors[rows]
-    extra = {} if quantile is None else {"quantile": quantile}
-    calibration = calibrate(index, pseudo, weights=weights, query_vectors=query_vectors, **extra)
+    calibration = calibrate(
+        index, pseudo, weights=weights, query_vectors=query_vectors, rejected=mode.rejected
+    )
     return LoadedBase(
         client_id, mode, index, calibration, embedder if weights.uses_vectors else None
     )

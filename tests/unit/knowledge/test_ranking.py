@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from kpo.knowledge.calibration import calibrate, pseudo_queries
 from kpo.knowledge.evaluation import evaluate_rankings
@@ -7,8 +8,11 @@ from kpo.knowledge.ranking import (
     LEXICAL_WEIGHTS,
     IndexedArticle,
     KnowledgeIndex,
+    confidence,
     dot,
+    leading_confidence,
 )
+from kpo.services.suggestions import Suggestions
 from tests.fakes import FakeEmbedder
 
 ARTICLES = [
@@ -86,21 +90,64 @@ def test_calibrated_threshold_keeps_answerable_and_rejects_off_topic() -> None:
     calibration = calibrate(
         index, queries, weights=DEFAULT_WEIGHTS, query_vectors=index.line_vectors[rows]
     )
-    assert 0 < calibration.threshold < 1
+    assert calibration.threshold >= 0
 
-    def best(text: str) -> float:
+    def suggested(text: str) -> list[str]:
         vector = embedder.embed([text])[0]
-        return index.rank(text, weights=DEFAULT_WEIGHTS, query_vector=vector, limit=1)[0].score
+        ranked = index.rank(text, weights=DEFAULT_WEIGHTS, query_vector=vector, limit=3)
+        return [r.article_id for r in Suggestions(calibration.threshold, ranked).suggested]
 
-    assert best("my card has still not arrived") >= calibration.threshold
-    assert best("recipe for a vegetable lasagne with spinach") < calibration.threshold
+    assert suggested("my card has still not arrived") == ["card-arrival"]
+    assert suggested("recipe for a vegetable lasagne with spinach") == []
+
+
+def test_pseudo_queries_are_the_questions_of_the_base_or_its_titles() -> None:
+    articles = [
+        IndexedArticle("a", "Reset a password", "Open settings.\nHow do I reset my password?"),
+        IndexedArticle("b", "Delete an account", "Open settings.\nPress delete."),
+        IndexedArticle("c", "One-liner"),
+    ]
+    index = KnowledgeIndex(articles)
+    texts = {(q.article, q.text) for q in pseudo_queries(index)}
+    # a: its question line, not its title nor its answer; b: no question, so its title;
+    # c: a single line (nothing would be left of it), never.
+    assert texts == {(0, "How do I reset my password?"), (1, "Delete an account")}
+
+
+def test_a_clear_winner_is_more_confident_than_a_near_tie() -> None:
+    assert confidence(0.6, 0.3) > confidence(0.6, 0.58) > confidence(0.58, 0.6)
+    assert leading_confidence(np.array([0.3, 0.6, -np.inf], dtype=np.float32)) == (
+        pytest.approx(confidence(0.6, 0.3))
+    )
+    assert leading_confidence(np.array([0.4, -np.inf])) == pytest.approx(0.4)
+    assert leading_confidence(np.array([-np.inf])) == 0.0
+    index, _ = _index()
+    first, second = index.rank("my PIN got blocked at the ATM", weights=LEXICAL_WEIGHTS, limit=2)
+    assert first.confidence == pytest.approx(confidence(first.score, second.score))
+    assert second.confidence == pytest.approx(confidence(second.score, first.score))
+    (alone,) = index.rank("my PIN got blocked at the ATM", weights=LEXICAL_WEIGHTS, limit=1)
+    assert alone.confidence == pytest.approx(first.confidence)
+
+
+def test_threshold_rejects_the_chosen_share_of_unanswerable_pseudo_questions() -> None:
+    index, _ = _index()
+    queries = pseudo_queries(index)
+    for rejected in (0.0, 0.5, 2 / 3, 1.0):
+        calibration = calibrate(index, queries, weights=LEXICAL_WEIGHTS, rejected=rejected)
+        unanswerable = np.asarray(calibration.unanswerable)
+        floor = float(np.quantile(calibration.scores, calibration.kept_floor))
+        assert calibration.threshold == pytest.approx(
+            min(float(np.quantile(unanswerable, rejected)), floor)
+        )
+    with pytest.raises(ValueError, match="rejected"):
+        calibrate(index, queries, weights=LEXICAL_WEIGHTS, rejected=1.5)
 
 
 def test_left_out_line_scores_lower_than_with_it() -> None:
     index, _ = _index()
     queries = pseudo_queries(index)
     lexical = calibrate(index, queries, weights=LEXICAL_WEIGHTS)
-    direct = [index.rank(q.text, weights=LEXICAL_WEIGHTS, limit=1)[0].score for q in queries]
+    direct = [index.rank(q.text, weights=LEXICAL_WEIGHTS, limit=1)[0].confidence for q in queries]
     assert np.mean(lexical.scores) < np.mean(direct)
 
 

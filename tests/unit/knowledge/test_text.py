@@ -1,4 +1,12 @@
-from kpo.knowledge.text import ParsedQuery, article_lines, parse_query, stem, terms, words
+from kpo.knowledge.text import (
+    ParsedQuery,
+    article_lines,
+    looks_like_question,
+    parse_query,
+    stem,
+    terms,
+    words,
+)
 
 
 def test_words_are_casefolded_without_accents_and_split_on_punctuation() -> None:
@@ -42,3 +50,14 @@ def test_match_levels_go_from_all_words_to_any_word() -> None:
     assert len(many[0][0]) == 5
     assert len(many[-1]) == 7  # any one of all the words
     assert parse_query('"only phrase"').match_levels() == []
+
+
+def test_questions_are_told_from_statements() -> None:
+    assert looks_like_question("How do I delete my Facebook account?")
+    assert looks_like_question("Where is my card")  # opens with an interrogative word
+    assert looks_like_question("Is there a fee for top-ups")
+    assert looks_like_question("My card never came. What now?")  # a mark anywhere
+    assert looks_like_question("¿Dónde está mi tarjeta?")
+    assert not looks_like_question("Go to settings and press Delete.")
+    assert not looks_like_question("Card arrival")
+    assert not looks_like_question("")

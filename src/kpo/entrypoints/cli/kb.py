@@ -226,7 +226,13 @@ def suggest_one(
     found = result.suggested
     if json_output:
         rows = [
-            {"id": r.article_id, "title": r.title, "score": round(r.score, 4), "line": r.best_line}
+            {
+                "id": r.article_id,
+                "title": r.title,
+                "score": round(r.score, 4),
+                "confidence": round(r.confidence, 4),
+                "line": r.best_line,
+            }
             for r in found
         ]
         print_json(
@@ -236,9 +242,9 @@ def suggest_one(
     if not found:
         console.print(f"No article clears the threshold ({result.threshold:.3f}).")
         return
-    table = Table("id", "title", "score", "best line")
+    table = Table("id", "title", "score", "confidence", "best line")
     for r in found:
-        table.add_row(r.article_id, r.title, f"{r.score:.3f}", r.best_line)
+        table.add_row(r.article_id, r.title, f"{r.score:.3f}", f"{r.confidence:.3f}", r.best_line)
     console.print(table)
 
 

@@ -152,12 +152,16 @@ class SuggestionPublic(BaseModel):
     id: str
     title: str
     score: float
+    confidence: float = Field(
+        description="The score plus its lead over the best other article: what the "
+        "knowledge base's threshold is held to."
+    )
     best_line: str = Field(description="The article's line that matched the item best.")
 
 
 class ItemSuggestionsPublic(BaseModel):
-    """Articles at or above the knowledge base's calibrated threshold, best first (empty when
-    nothing matches well)."""
+    """Articles whose confidence is at or above the knowledge base's calibrated threshold,
+    best first (empty when nothing matches well)."""
 
     item_id: str
     mode: str = Field(description="lexical, or hybrid when the semantic extra is installed.")
@@ -175,7 +179,11 @@ class ItemSuggestionsPublic(BaseModel):
             threshold=found.suggestions.threshold,
             articles=[
                 SuggestionPublic(
-                    id=r.article_id, title=r.title, score=r.score, best_line=r.best_line
+                    id=r.article_id,
+                    title=r.title,
+                    score=r.score,
+                    confidence=r.confidence,
+                    best_line=r.best_line,
                 )
                 for r in found.suggestions.suggested
             ],
