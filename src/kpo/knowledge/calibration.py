@@ -89,14 +89,19 @@ def _usable(line: str) -> bool:
 
 def pseudo_queries(index: KnowledgeIndex, *, limit: int = MAX_PSEUDO_QUERIES) -> list[PseudoQuery]:
     """Up to ``limit`` question lines, spread over the articles (one per article per round,
-    up to ten rounds); fixed seed, so a base always calibrates the same way."""
+    up to ten rounds); fixed seed, so a base always calibrates the same way. Articles are
+    visited in a shuffled order and only until ``limit`` of them have a question, so that a
+    large base is not read whole."""
     rng = random.Random(20261127)
-    eligible = [
-        (article, found)
-        for article, lines in enumerate(index.lines)
-        if (found := _question_lines(lines))
-    ]
-    rng.shuffle(eligible)
+    order = list(range(len(index.lines)))
+    rng.shuffle(order)
+    eligible: list[tuple[int, list[int]]] = []
+    for article in order:
+        found = _question_lines(index.lines[article])
+        if found:
+            eligible.append((article, found))
+            if len(eligible) >= limit:
+                break
     picks: list[PseudoQuery] = []
     for _ in range(_ROUNDS):
         for article, found in eligible:

@@ -56,8 +56,8 @@ def looks_like_question(line: str) -> bool:
     interrogative or auxiliary word ("How do I…", "Can I…", "Is there…")."""
     if any(mark in line for mark in _QUESTION_MARKS):
         return True
-    found = words(line)
-    return bool(found) and found[0] in _QUESTION_OPENERS
+    first = _WORD.search(line)
+    return first is not None and normalize(first.group()) in _QUESTION_OPENERS
 
 
 def normalize(text: str) -> str:
