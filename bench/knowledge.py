@@ -30,7 +30,7 @@ import numpy as np
 
 from kpo.bootstrap import App, connect, embedder
 from kpo.domain.access import Actor
-from kpo.knowledge.calibration import Calibration
+from kpo.knowledge.calibration import calibrate, pseudo_queries
 from kpo.knowledge.evaluation import evaluate_rankings
 from kpo.knowledge.ranking import IndexedArticle, KnowledgeIndex
 from kpo.knowledge.text import article_lines
@@ -187,11 +187,25 @@ def hybrid(articles: list[dict[str, Any]]) -> None:
     print(
         f"hybrid index: {len(items):,} articles, {lines:,} lines ({built:.1f} s to build in memory)"
     )
+    # The threshold's calibration, as load_base runs it: pseudo-questions scored against the
+    # base with their line and with their article left out.
+    start = time.perf_counter()
+    pseudo = pseudo_queries(index)
+    rows = [int(index.line_start[p.article]) + p.line for p in pseudo]
+    assert index.line_vectors is not None
+    calibration = calibrate(
+        index, pseudo, weights=Mode.HYBRID.weights, query_vectors=index.line_vectors[rows]
+    )
+    took = time.perf_counter() - start
+    print(
+        f"threshold calibration: {calibration.samples} pseudo-questions in {took:.1f} s "
+        f"({1000 * took / max(calibration.samples, 1):.1f} ms each; {_load()})"
+    )
     if model is None:
         print("hybrid suggestions: skipped (install openkpo[semantic] for the query embedder)")
         return
     model.embed(["warm up"])
-    base = LoadedBase("bench", Mode.HYBRID, index, Calibration(0.0, 0, 0.0), model)
+    base = LoadedBase("bench", Mode.HYBRID, index, calibration, model)
     queries = synthetic_queries(articles, 200)
     iterator = iter(queries)
     times = _timed(lambda: suggest(base, next(iterator), limit=5), len(queries))
