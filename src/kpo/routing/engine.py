@@ -82,6 +82,7 @@ _LEAST_COST, _BEST_SKILL, _COST_SLA = Ranking.LEAST_COST, Ranking.BEST_SKILL, Ra
 _LONGEST_IDLE = Ranking.LONGEST_IDLE
 _NEW_ITEM, _FREED = Trigger.NEW_ITEM, Trigger.SPECIALIST_FREED
 _STEP, _OFFER, _AT_RISK, _BREACH, _CUTOFF, _SHIFT_END, _RISK_LANE, _OFFER_LANE, _BATCH = range(9)
+_STEP_LANE = 9
 _make = tuple.__new__  # a NamedTuple without its constructor's overhead
 _TINY = 1e-12
 
@@ -155,6 +156,11 @@ class Router:
         self._spans: dict[timedelta, timedelta] = {}  # due - created, one object per value
         # At-risk timers per service line, in the order they fall due (see kpo.routing.lanes).
         self._risk_lanes = [Lane() for _ in states]
+        # Policy-step timeouts per line and step, as (lane, step, the step's end as an age):
+        # an item reaches the end of a step ``created_at + end``, in arrival order.
+        self._step_lanes = [
+            [(Lane(), step, end) for step, end in enumerate(state.step_ends)] for state in states
+        ]
         self._offer_lane = StampedLane()  # offer timeouts: now + offer_timeout, in order
         self._volume: Counter[str] = Counter()  # accepted items per vendor
         self._pending: Counter[str] = Counter()  # open offers per vendor
@@ -214,8 +220,15 @@ class Router:
                 self._give_back(ticket, at, exclude=True)
         elif kind == _STEP:
             self._next_step(target, token, at)
+        elif kind == _STEP_LANE:
+            lane, step, end = target
+            ticket, following_seq = lane.pop()
+            if following_seq is not None:
+                start = lane.first().item.created_at + end
+                heappush(self._timers, (start, following_seq, _STEP_LANE, target, 0))
+            self._next_step(ticket, step, at)
         elif kind == _RISK_LANE:
-            lane: Lane = target
+            lane = target
             ticket, following_seq = lane.pop()
             if following_seq is not None:
                 following: Ticket = lane.first()
@@ -425,9 +438,23 @@ class Router:
 
     def _schedule_step(self, ticket: Ticket) -> None:
         pool = ticket.pool
-        end = pool.line.step_ends[pool.step]
-        if end is not None:
-            self._timer(ticket.item.created_at + end, _STEP, ticket, pool.step)
+        step = pool.step
+        target = self._step_lanes[pool.line.idx][step]
+        end = target[2]
+        if end is None:
+            return
+        at = ticket.item.created_at + end
+        self._timer_seq += 1
+        lane = target[0]
+        last = lane.last
+        if last is None or at >= last:  # Lane.takes and Lane.append, inlined
+            lane.targets.append(ticket)
+            lane.seqs.append(self._timer_seq)
+            lane.last = at
+            if len(lane.targets) - lane.head == 1:  # the lane's first: into the heap
+                heappush(self._timers, (at, self._timer_seq, _STEP_LANE, target, 0))
+        else:  # out of its lane's order: a timer of its own
+            heappush(self._timers, (at, self._timer_seq, _STEP, ticket, step))
 
     def _next_step(self, ticket: Ticket, step: int, at: datetime) -> None:
         if ticket.pool.step != step or ticket.item.id not in self._tickets:

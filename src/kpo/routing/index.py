@@ -29,6 +29,7 @@
 from __future__ import annotations
 
 from bisect import insort
+from collections import deque
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime, timedelta
@@ -121,7 +122,12 @@ class Pool:
         self.item_filter: CompiledFilter | None = (
             spec.filter if spec.filter is not None and not spec.filter.specialist_only else None
         )
-        self.ranked: list[AgentEntry] = []  # sorted by ranking key, best last
+        # Sorted by ranking key, best last. A longest_idle step keys by the idle instant, and
+        # whoever frees up is keyed anew as the *worst* (idle since now): a deque takes them
+        # at the front in O(1) where a list would shift every entry.
+        self.ranked: list[AgentEntry] | deque[AgentEntry] = (
+            deque() if self.ranking is _LONGEST_IDLE else []
+        )
         self.live: dict[int, AgentEntry] = {}  # agent index -> their valid entry in ranked
         # Waiting items: those that arrived in task order are appended to the fifo (keys and
         # tickets side by side, no tuple each; read from ``head`` on), the others go to the
@@ -237,9 +243,10 @@ class Agent:
         self.on_shift = False
         self.online = False  # on shift, employed and available: kept by refresh()
         self.shift_ends: datetime | None = None
-        self.cap = [specialist.capacity.get(c, 0) for c in CHANNELS]
+        # Capacity per channel: one tuple shared by everyone with the same (Index.add).
+        self.cap = tuple([specialist.capacity.get(c, 0) for c in CHANNELS])
         self.in_use = [0] * len(CHANNELS)
-        self.avail = [False] * len(CHANNELS)
+        self.avail = 0  # bit c set: the pools of channel c hold the specialist (see sync)
         self.rank = -idx  # the tie-break in pool entries, one int shared by all of them
         self.pools: tuple[tuple[Pool, ...], ...] = ()  # per channel, set by Index.add
         self.fits: dict[int, Fit] = {}
@@ -329,6 +336,20 @@ def agent_attributes(agent: Agent) -> Mapping[str, Any]:
     return agent.attrs
 
 
+def _drop_stale_tail(
+    ranked: list[AgentEntry] | deque[AgentEntry], start: int, live: Mapping[int, AgentEntry]
+) -> None:
+    """Keep only the valid entries of ``ranked[start:]`` (the tail a walk went through)."""
+    if type(ranked) is list:
+        ranked[start:] = [e for e in ranked[start:] if live.get(e[-1].idx) is e]
+        return
+    kept = [
+        e for e in (ranked.pop() for _ in range(len(ranked) - start)) if live.get(e[-1].idx) is e
+    ]
+    kept.reverse()
+    ranked.extend(kept)
+
+
 class Index:
     """Pools, specialists and their memberships; the engine drives it through events."""
 
@@ -343,7 +364,8 @@ class Index:
                 self._lines_by_skill.setdefault(requirement.skill, []).append(state)
         self._fits = FitCache()
         self._seq = 0
-        self._cutoff_plans: dict[tuple[tuple[timedelta, int], ...], Any] = {}  # interned
+        # Equal tuples shared by many specialists (capacities, shift cutoff plans): one each.
+        self._interned: dict[Any, Any] = {}
 
     # -- membership --------------------------------------------------------------------
 
@@ -351,6 +373,7 @@ class Index:
         """Index a specialist (off shift); their pools are found through their skills."""
         agent = Agent(len(self.agents), specialist)
         agent.country = country
+        agent.cap = self._interned.setdefault(agent.cap, agent.cap)
         self.agents.append(agent)
         self.by_id[agent.id] = agent
         seen: set[int] = set()
@@ -360,15 +383,15 @@ class Index:
                 if state.idx not in seen:
                     seen.add(state.idx)
                     self._join(agent, state, pools)
-        agent.pools = tuple(tuple(p) for p in pools)  # the empty tuple is shared
-        plan = tuple(
-            sorted(
-                ((timedelta(seconds=fit.handle_seconds), line_idx)
-                 for line_idx, fit in agent.fits.items()),
-                key=lambda c: (-c[0], c[1]),
-            )
-        )  # fmt: skip
-        agent.cutoffs = self._cutoff_plans.setdefault(plan, plan)
+        intern = self._interned.setdefault
+        by_channel = tuple([intern(t, t) for t in map(tuple, pools)])
+        agent.pools = intern(by_channel, by_channel)
+        cutoffs = (
+            (timedelta(seconds=fit.handle_seconds), line_idx)
+            for line_idx, fit in agent.fits.items()
+        )
+        plan = tuple(sorted((intern(c, c) for c in cutoffs), key=lambda c: (-c[0], c[1])))
+        agent.cutoffs = intern(plan, plan)
         return agent
 
     def _join(self, agent: Agent, state: LineState, pools: list[list[Pool]]) -> None:
@@ -415,10 +438,11 @@ class Index:
     def sync(self, agent: Agent, channel: int, *, rekey: bool = False) -> None:
         """Make the pools of ``channel`` agree with whether ``agent`` can take work there."""
         want = agent.online and agent.in_use[channel] < agent.cap[channel]
-        was = agent.avail[channel]
+        was = agent.avail >> channel & 1
         if want == was and not (want and rekey):
             return
-        agent.avail[channel] = want
+        if want != was:
+            agent.avail ^= 1 << channel
         idx = agent.idx
         if want:  # a new entry each time: the one made before is stale from now on
             closed = agent.closed
@@ -430,7 +454,11 @@ class Index:
                     continue  # re-keying: a fixed key stays valid, only idle instants move
                 new = entry(pool, agent)
                 pool.live[idx] = new
-                insort(pool.ranked, new)
+                ranked = pool.ranked
+                if type(ranked) is deque and (not ranked or new < ranked[0]):
+                    ranked.appendleft(new)  # idle since now: the worst of the pool
+                else:
+                    insort(ranked, new)
         else:
             for pool in agent.pools[channel]:
                 gone = pool.live.pop(idx, None)
@@ -443,8 +471,8 @@ class Index:
         for channel, pools in enumerate(agent.pools):
             # sync() would return at once when nothing changes and nothing is re-keyed
             if pools and (
-                (online and in_use[channel] < cap[channel]) != avail[channel]
-                or (rekey and avail[channel])
+                (online and in_use[channel] < cap[channel]) != (avail >> channel & 1)
+                or (rekey and avail >> channel & 1)
             ):
                 self.sync(agent, channel, rekey=rekey)
 
@@ -493,7 +521,7 @@ class Index:
                 else:
                     stale += 1
             if stale:
-                ranked[i:] = [e for e in ranked[i:] if get(e[-1].idx) is e]
+                _drop_stale_tail(ranked, i, live)
             return found
         attrs = None if flt is None else ticket.attributes(self.clock())
         while i:
@@ -510,7 +538,7 @@ class Index:
                 if len(found) >= limit:
                     break
         if stale:  # drop the stale entries met: the walked tail keeps its valid ones
-            ranked[i:] = [e for e in ranked[i:] if live.get(e[-1].idx) is e]
+            _drop_stale_tail(ranked, i, live)
         return found
 
     def eligible_count(self, pool: Pool, ticket: Ticket) -> int:
@@ -679,7 +707,8 @@ class Index:
             for pools in state.pools.values():
                 for pool in pools:
                     live = pool.live
-                    ranked = [e for e in pool.ranked if live.get(e[-1].idx) is e]
+                    kept = [e for e in pool.ranked if live.get(e[-1].idx) is e]
+                    ranked = deque(kept) if type(pool.ranked) is deque else kept
                     queue = [e for e in pool.queue if e[1].seq is e[0]]
                     fifo = [e for e in pool.waiting_in_fifo() if e[1].seq is e[0]]
                     dropped += len(pool.ranked) - len(ranked) + len(pool.queue) - len(queue)
