@@ -35,9 +35,7 @@ from kpo.domain.events import (
     ItemAssigned,
     ItemCancelled,
     ItemEscalated,
-    ItemOffered,
     ItemQueued,
-    ItemResolved,
     ItemStateChanged,
     OfferAccepted,
     OfferRejected,
@@ -58,6 +56,7 @@ from kpo.routing.index import (
     Index,
     LineState,
     Pool,
+    Refusals,
     Ticket,
 )
 from kpo.routing.lanes import Lane, StampedLane
@@ -65,7 +64,10 @@ from kpo.routing.policies import DEFAULT_POLICY, Ranking, RoutingPolicy
 from kpo.routing.queues import waiting_in_order
 from kpo.routing.ranking import score, urgency
 from kpo.routing.records import LAZY as _LAZY
-from kpo.routing.records import build_event as _build_event
+from kpo.routing.records import accepted as _accepted
+from kpo.routing.records import build_events as _build_events
+from kpo.routing.records import offered as _offered
+from kpo.routing.records import resolved as _resolved
 from kpo.routing.timeline import BusinessTimeline
 
 __all__ = ["ItemView", "LineSetup", "Router", "RouterSettings"]
@@ -489,10 +491,16 @@ class Router:
         self._pending[vendor] -= 1
         self._volume[vendor] += 1
         item = ticket.item
-        self._events.append((OfferAccepted, item_id, now, specialist_id))
-        at = self._move(item, _ASSIGNED, now)
         assert item.specialist_id is not None
-        self._events.append((ItemAssigned, item.id, at, item.specialist_id))
+        events = self._events
+        if item.events:  # what the item recorded itself goes between acceptance and move
+            events.append((OfferAccepted, item_id, now, specialist_id))
+            at = self._move(item, _ASSIGNED, now)
+            events.append((ItemAssigned, item.id, at, item.specialist_id))
+            return
+        left = item.move(_ASSIGNED, now if now.tzinfo is UTC else require_utc(now))
+        # OfferAccepted, ItemStateChanged and ItemAssigned as one record (records.accepted)
+        events.append((_accepted, item_id, now, left, specialist_id, item.specialist_id))
 
     def reject(self, item_id: str, *, specialist_id: str, now: datetime) -> None:
         self._tick(now)
@@ -512,8 +520,13 @@ class Router:
         if ticket.holder is None or ticket.holder.id != specialist_id:
             raise OfferNotPending(item_id, specialist_id, ticket.item.state.value)
         item = ticket.item
-        at = self._move(item, _RESOLVED, now)
-        self._events.append((ItemResolved, item.id, at, item.specialist_id))
+        at = now if now.tzinfo is UTC else require_utc(now)
+        left = item.move(_RESOLVED, at)
+        events = self._events
+        if item.events:
+            events.extend(item.take_events())
+        # ItemStateChanged and ItemResolved as one record (records.resolved)
+        events.append((_resolved, item.id, at, left, item.specialist_id))
         self._close(ticket, now)
 
     def cancel(self, item_id: str, *, now: datetime, reason: str = "") -> None:
@@ -530,6 +543,8 @@ class Router:
         del self._tickets[item_id]
         if self._escalations:
             self._escalations.pop(item_id, None)
+        if self._index.item_attrs:
+            self._index.item_attrs.pop(ticket, None)
         if ticket.seq >= 0:  # Index.dequeue
             ticket.seq = -1
             ticket.pool.queued -= 1
@@ -586,12 +601,13 @@ class Router:
         self._move(item, _QUEUED, at)
         item.specialist_id = None
         if exclude:
-            if ticket.excluded is None:
-                ticket.excluded = set()
-            ticket.excluded.add(agent.idx)
-            ticket.attempts += 1
-            if ticket.attempts >= self.settings.max_attempts:
-                ticket.attempts = 0
+            refused = ticket.excluded
+            if refused is None:
+                refused = ticket.excluded = Refusals()
+            refused.add(agent.idx)
+            refused.attempts += 1
+            if refused.attempts >= self.settings.max_attempts:
+                refused.attempts = 0
                 item.priority = min(9, item.priority + 1)
                 self._escalations[item.id] += 1
                 self._emit(ItemEscalated(item.id, at, item.priority, self.settings.max_attempts))
@@ -733,7 +749,10 @@ class Router:
             if agent.held:
                 agent.busy_seconds += now_ts - last
         agent.last_mark = now_ts
-        self._move(item, _OFFERED, at)
+        left = item.move(_OFFERED, at if at.tzinfo is UTC else require_utc(at))  # _move, inlined
+        events = self._events
+        if item.events:
+            events.extend(item.take_events())
         item.specialist_id = agent.id
         ticket.holder = agent
         ticket.offer_no += 1
@@ -743,7 +762,8 @@ class Router:
         if agent.in_use[channel] >= agent.cap[channel]:
             self._index.sync(agent, channel)
         self._pending[agent.vendor] += 1
-        self._events.append((ItemOffered, item.id, at, agent.id, ticket.pool.step, ticket.offer_no))
+        # ItemStateChanged and ItemOffered as one record (records.offered)
+        events.append((_offered, item.id, at, left, agent.id, ticket.pool.step, ticket.offer_no))
         self._timer_seq += 1
         expires = at + self._offer_timeout
         lane = self._offer_lane
@@ -832,9 +852,14 @@ class Router:
                 raise Conflict("work item", item.id)
             ticket = self._admit(item, due, now)
             if refused and item.id in refused:
-                ticket.excluded = {
-                    agent.idx for sid in refused[item.id] if (agent := by_id.get(sid)) is not None
-                } or None
+                ticket.excluded = (
+                    Refusals(
+                        agent.idx
+                        for sid in refused[item.id]
+                        if (agent := by_id.get(sid)) is not None
+                    )
+                    or None
+                )
             if item.state is _QUEUED:
                 queued.append(ticket)
                 continue
@@ -961,7 +986,7 @@ class Router:
 
     def drain_events(self) -> list[DomainEvent]:
         events, self._events = self._events, []
-        return [_build_event(e) for e in events]
+        return _build_events(events)
 
     def discard_decisions(self) -> None:
         """Forget the decisions logged so far without building them."""

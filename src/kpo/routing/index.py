@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from bisect import insort
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime, timedelta
 from heapq import heapify, heappop, heappush
@@ -47,7 +47,7 @@ from kpo.routing.policies import CompiledFilter, Ranking, RoutingPolicy
 from kpo.routing.ranking import Fit, FitCache
 from kpo.routing.timeline import BusinessTimeline
 
-__all__ = ["CHANNELS", "Agent", "Index", "LineState", "Pool", "Ticket"]
+__all__ = ["CHANNELS", "Agent", "Index", "LineState", "Pool", "Refusals", "Ticket"]
 
 CHANNELS: tuple[Channel, ...] = tuple(Channel)
 CHANNEL_INDEX: dict[Channel, int] = {c: i for i, c in enumerate(CHANNELS)}
@@ -279,34 +279,35 @@ class Agent:
         self.last_mark = now_ts
 
 
+class Refusals(set[int]):
+    """The specialists (indexes) who rejected an item or let its offer time out: they are not
+    offered it again. ``attempts`` counts those offers since the item last escalated."""
+
+    __slots__ = ("attempts",)
+
+    def __init__(self, specialists: Iterable[int] = ()) -> None:
+        super().__init__(specialists)
+        self.attempts = 0
+
+
 class Ticket:
     """A work item as the engine sees it. Its step is ``pool.step`` and its line
     ``pool.line`` (one slot each fewer: a million queued items keep a million tickets); its
     due instant is kept as ``until``, the time from creation to it (one object shared by all
-    items of an SLA target; a due instant in another zone than UTC is kept as it is)."""
+    items of an SLA target; a due instant in another zone than UTC is kept as it is). What
+    only a few tickets need lives elsewhere: refusals and their count in ``excluded``, the
+    attributes an item filter reads in :meth:`Index.item_attributes`."""
 
-    __slots__ = (
-        "attempts",
-        "attrs",
-        "excluded",
-        "holder",
-        "item",
-        "offer_no",
-        "pool",
-        "seq",
-        "until",
-    )
+    __slots__ = ("excluded", "holder", "item", "offer_no", "pool", "seq", "until")
 
     def __init__(self, item: WorkItem, until: timedelta | datetime | None, pool: Pool) -> None:
         self.item = item
         self.until = until
         self.pool = pool
         self.seq = -1  # task key while queued (see task_key); -1 while not queued
-        self.excluded: set[int] | None = None  # specialists who rejected or let it time out
-        self.attempts = 0
+        self.excluded: Refusals | None = None
         self.holder: Agent | None = None
         self.offer_no = 0
-        self.attrs: Mapping[str, Any] | None = None
 
     @property
     def due(self) -> datetime | None:
@@ -322,12 +323,6 @@ class Ticket:
     @property
     def step(self) -> int:
         return self.pool.step
-
-    def attributes(self, now: datetime) -> Mapping[str, Any]:
-        """What an item filter reads; only ``age_seconds`` changes, so the rest is cached."""
-        if self.attrs is None:
-            self.attrs = item_attributes(self.item, self.pool.line.line, now=self.item.created_at)
-        return {**self.attrs, "age_seconds": int((now - self.item.created_at).total_seconds())}
 
 
 def agent_attributes(agent: Agent) -> Mapping[str, Any]:
@@ -363,6 +358,9 @@ class Index:
             for requirement in state.line.required_skills:
                 self._lines_by_skill.setdefault(requirement.skill, []).append(state)
         self._fits = FitCache()
+        # What item filters read of an open ticket, computed once (see item_attributes);
+        # the engine drops a ticket's entry when it closes.
+        self.item_attrs: dict[Ticket, Mapping[str, Any]] = {}
         self._seq = 0
         # Equal tuples shared by many specialists (capacities, shift cutoff plans): one each.
         self._interned: dict[Any, Any] = {}
@@ -486,6 +484,16 @@ class Index:
                 if pool.line.idx == line_idx:
                     pool.live.pop(agent.idx, None)
 
+    def item_attributes(self, ticket: Ticket, now: datetime) -> Mapping[str, Any]:
+        """What an item filter reads; only ``age_seconds`` changes, so the rest is cached
+        (as it was when first read)."""
+        attrs = self.item_attrs.get(ticket)
+        if attrs is None:
+            item = ticket.item
+            attrs = item_attributes(item, ticket.pool.line.line, now=item.created_at)
+            self.item_attrs[ticket] = attrs
+        return {**attrs, "age_seconds": int((now - ticket.item.created_at).total_seconds())}
+
     # -- walking pools -----------------------------------------------------------------
 
     def candidates(self, pool: Pool, ticket: Ticket, limit: int, eligible: int) -> list[AgentEntry]:
@@ -523,7 +531,7 @@ class Index:
             if stale:
                 _drop_stale_tail(ranked, i, live)
             return found
-        attrs = None if flt is None else ticket.attributes(self.clock())
+        attrs = None if flt is None else self.item_attributes(ticket, self.clock())
         while i:
             i -= 1
             entry = ranked[i]
@@ -545,7 +553,7 @@ class Index:
         live = pool.live
         excluded = ticket.excluded
         if pool.item_filter is not None:
-            flt, attrs = pool.item_filter, ticket.attributes(self.clock())
+            flt, attrs = pool.item_filter, self.item_attributes(ticket, self.clock())
             agents = self.agents
             return sum(
                 1
@@ -658,7 +666,9 @@ class Index:
         if ticket.excluded is not None and agent.idx in ticket.excluded:
             return False
         flt = pool.item_filter
-        return flt is None or flt.matches(ticket.attributes(self.clock()), agent_attributes(agent))
+        return flt is None or flt.matches(
+            self.item_attributes(ticket, self.clock()), agent_attributes(agent)
+        )
 
     def best_item(self, agent: Agent, channel: int) -> tuple[Ticket, Pool, int] | None:
         """The first item in task order that ``agent`` may take on ``channel``, its pool and
