@@ -679,27 +679,26 @@ class Router:
             )  # fmt: skip
             self._decisions.append(decision)
             return decision
-        # Scores from the entries' negated first keys (see kpo.routing.ranking.score).
-        if ranking is _LEAST_COST:
-            candidates = tuple([_make(Candidate, (e[-1].id, e[-1].vendor, -e[0])) for e in top])
-        elif ranking is _BEST_SKILL:
-            candidates = tuple([_make(Candidate, (e[-1].id, e[-1].vendor, e[0])) for e in top])
+        # Scores from the entries' negated first keys (see kpo.routing.ranking.score); fixed
+        # scores come with the entry (Index.entry).
+        if ranking is _LEAST_COST or ranking is _BEST_SKILL:
+            candidates = tuple([e[-2] for e in top])
         elif ranking is _COST_SLA:
             item_urgency = self._urgency_of(ticket.due, pool.line.timeline, at)
             candidates = tuple(
                 [
-                    _make(Candidate, (e[-1].id, e[-1].vendor, item_urgency / max(-e[0], _TINY)))
-                    for e in top
+                    _make(Candidate, (a.id, a.vendor, item_urgency / max(-k, _TINY)))
+                    for k, _, a in top
                 ]
             )
         else:
             now_ts = self._now_ts
             candidates = tuple(
-                [_make(Candidate, (e[-1].id, e[-1].vendor, max(0.0, now_ts + e[0]))) for e in top]
+                [_make(Candidate, (a.id, a.vendor, max(0.0, now_ts + k))) for k, _, a in top]
             )
         winner = candidates[chosen]
         if chosen == 0:
-            reason = pool.reason_best % eligible
+            reason = pool.reasons.get(eligible) or pool.best_reason(eligible)
         else:
             reason = (
                 f"vendor {winner.vendor_id} was furthest behind its volume target; its best "
@@ -785,7 +784,7 @@ class Router:
                 eligible = len(pool.live)  # Index.eligible_count, inlined
             else:
                 eligible = index.eligible_count(pool, ticket)
-            others = eligible - (agent.idx in pool.live)
+            others = eligible - (agent in pool.live)
             # The decision is logged as a tuple and built when drained (_build_decision).
             self._decisions.append(
                 (pool, ticket.item.id, at, others + 1, agent, agent.idle_since, self._now_ts,

@@ -42,6 +42,7 @@ from kpo.domain.clients import ServiceLine
 from kpo.domain.specialists import Specialist, SpecialistStatus
 from kpo.domain.work_items import WorkItem
 from kpo.routing.attributes import item_attributes, specialist_attributes
+from kpo.routing.explain import Candidate
 from kpo.routing.model import relax_needed
 from kpo.routing.policies import CompiledFilter, Ranking, RoutingPolicy
 from kpo.routing.ranking import Fit, FitCache
@@ -58,13 +59,16 @@ _LONGEST_IDLE = Ranking.LONGEST_IDLE
 NO_LINES: frozenset[int] = frozenset()
 _AVAILABLE = SpecialistStatus.AVAILABLE
 
-# (*ranking key negated, −agent index, agent): sorted ascending, so the best is last; the
-# agent index breaks ties (lower first) and makes every entry of a pool compare unequal
-# except the stale and current entries of one specialist, where the agent is identical.
+# (*ranking key negated, −agent index, [candidate,] agent): sorted ascending, so the best is
+# last; the agent index breaks ties (lower first) and makes every entry of a pool compare
+# unequal except the stale and current entries of one specialist, where the rest is equal.
+# Where the score does not depend on the item or the clock (least_cost, best_skill) the entry
+# carries the specialist's explanation Candidate, made once while they stay available.
 AgentEntry = tuple[Any, ...]
 ItemEntry = tuple[int, "Ticket"]  # (task_key(...), ticket)
 
 _EPOCH = datetime(1, 1, 1, tzinfo=UTC)
+_make = tuple.__new__  # a NamedTuple without its constructor's overhead
 _first = itemgetter(0)
 _MICROSECOND = timedelta(microseconds=1)
 _SEQ_BITS = 40  # arrival numbers below 2**40
@@ -106,6 +110,7 @@ class Pool:
         "ranking",
         "reason_best",
         "reason_queued",
+        "reasons",
         "relax",
         "step",
     )
@@ -128,7 +133,9 @@ class Pool:
         self.ranked: list[AgentEntry] | deque[AgentEntry] = (
             deque() if self.ranking is _LONGEST_IDLE else []
         )
-        self.live: dict[int, AgentEntry] = {}  # agent index -> their valid entry in ranked
+        # Specialist -> their valid entry in ranked. Keyed by the object: its hash is its
+        # address, so a lookup reads nothing of it (an index would read the Agent and an int).
+        self.live: dict[Agent, AgentEntry] = {}
         # Waiting items: those that arrived in task order are appended to the fifo (keys and
         # tickets side by side, no tuple each; read from ``head`` on), the others go to the
         # heap ``queue``; the first in task order is the smaller of the two heads.
@@ -140,6 +147,7 @@ class Pool:
         # Decision reasons, formatted once (``%`` with one number is cheaper than an f-string
         # reading the enum and the step on every decision).
         self.reason_best = f"best {self.ranking} score of %d eligible at step {step}"
+        self.reasons: dict[int, str] = {}  # reason_best % count, kept (see best_reason)
         self.reason_queued = (
             f"no eligible specialist free at step {step}; queued with %d other item(s) "
             "waiting at this step"
@@ -154,6 +162,15 @@ class Pool:
                 f"batch (every {spec.batch_interval.total_seconds():g} s) with %d other "
                 "item(s)"
             )
+
+    def best_reason(self, eligible: int) -> str:
+        """``reason_best % eligible``, kept for the next decision with as many eligible (a
+        lookup instead of formatting; decisions share the string)."""
+        reasons = self.reasons
+        if len(reasons) >= 256:
+            reasons.clear()
+        reason = reasons[eligible] = self.reason_best % eligible
+        return reason
 
     def waiting_in_fifo(self) -> list[ItemEntry]:
         """The fifo's entries from its head on, as ``(key, ticket)`` (stale ones included)."""
@@ -332,15 +349,13 @@ def agent_attributes(agent: Agent) -> Mapping[str, Any]:
 
 
 def _drop_stale_tail(
-    ranked: list[AgentEntry] | deque[AgentEntry], start: int, live: Mapping[int, AgentEntry]
+    ranked: list[AgentEntry] | deque[AgentEntry], start: int, live: Mapping[Agent, AgentEntry]
 ) -> None:
     """Keep only the valid entries of ``ranked[start:]`` (the tail a walk went through)."""
     if type(ranked) is list:
-        ranked[start:] = [e for e in ranked[start:] if live.get(e[-1].idx) is e]
+        ranked[start:] = [e for e in ranked[start:] if live.get(e[-1]) is e]
         return
-    kept = [
-        e for e in (ranked.pop() for _ in range(len(ranked) - start)) if live.get(e[-1].idx) is e
-    ]
+    kept = [e for e in (ranked.pop() for _ in range(len(ranked) - start)) if live.get(e[-1]) is e]
     kept.reverse()
     ranked.extend(kept)
 
@@ -425,10 +440,16 @@ class Index:
         largest, at the end of ``pool.ranked``), −index, and the agent."""
         fit = agent.fits[pool.line.idx]
         ranking = pool.ranking
-        if ranking is _LEAST_COST:
-            return (fit.neg_cost, agent.rank, agent)
+        if ranking is _LEAST_COST:  # score: the cost (what -neg_cost gives, exactly)
+            return (
+                fit.neg_cost,
+                agent.rank,
+                _make(Candidate, (agent.id, agent.vendor, fit.cost)),
+                agent,
+            )
         if ranking is _BEST_SKILL:
-            return (fit.level, fit.neg_cost, agent.rank, agent)
+            candidate = _make(Candidate, (agent.id, agent.vendor, fit.level))
+            return (fit.level, fit.neg_cost, agent.rank, candidate, agent)
         if ranking is _COST_SLA:
             return (fit.neg_cost_sla, agent.rank, agent)
         return (-agent.idle_since, agent.rank, agent)
@@ -441,17 +462,16 @@ class Index:
             return
         if want != was:
             agent.avail ^= 1 << channel
-        idx = agent.idx
         if want:  # a new entry each time: the one made before is stale from now on
             closed = agent.closed
             entry = self.entry
             for pool in agent.pools[channel]:
                 if pool.line.idx in closed:
                     continue
-                if was and pool.ranking is not _LONGEST_IDLE and idx in pool.live:
+                if was and pool.ranking is not _LONGEST_IDLE and agent in pool.live:
                     continue  # re-keying: a fixed key stays valid, only idle instants move
                 new = entry(pool, agent)
-                pool.live[idx] = new
+                pool.live[agent] = new
                 ranked = pool.ranked
                 if type(ranked) is deque and (not ranked or new < ranked[0]):
                     ranked.appendleft(new)  # idle since now: the worst of the pool
@@ -459,7 +479,7 @@ class Index:
                     insort(ranked, new)
         else:
             for pool in agent.pools[channel]:
-                gone = pool.live.pop(idx, None)
+                gone = pool.live.pop(agent, None)
                 # The best (just offered work) is usually last: drop it now, not on a walk.
                 if gone is not None and pool.ranked[-1] is gone:
                     pool.ranked.pop()
@@ -482,7 +502,7 @@ class Index:
         for pools in agent.pools:
             for pool in pools:
                 if pool.line.idx == line_idx:
-                    pool.live.pop(agent.idx, None)
+                    pool.live.pop(agent, None)
 
     def item_attributes(self, ticket: Ticket, now: datetime) -> Mapping[str, Any]:
         """What an item filter reads; only ``age_seconds`` changes, so the rest is cached
@@ -521,7 +541,7 @@ class Index:
             while i:
                 i -= 1
                 entry = ranked[i]
-                if get(entry[-1].idx) is entry:
+                if get(entry[-1]) is entry:
                     append(entry)
                     limit -= 1
                     if not limit:
@@ -535,12 +555,12 @@ class Index:
         while i:
             i -= 1
             entry = ranked[i]
-            idx = entry[-1].idx
-            if live.get(idx) is not entry:
+            agent = entry[-1]
+            if live.get(agent) is not entry:
                 stale += 1
                 continue
-            if (excluded is None or idx not in excluded) and (
-                flt is None or flt.matches(attrs or {}, agent_attributes(entry[-1]))
+            if (excluded is None or agent.idx not in excluded) and (
+                flt is None or flt.matches(attrs or {}, agent_attributes(agent))
             ):
                 found.append(entry)
                 if len(found) >= limit:
@@ -554,16 +574,16 @@ class Index:
         excluded = ticket.excluded
         if pool.item_filter is not None:
             flt, attrs = pool.item_filter, self.item_attributes(ticket, self.clock())
-            agents = self.agents
             return sum(
                 1
-                for idx in live
-                if (excluded is None or idx not in excluded)
-                and flt.matches(attrs, agent_attributes(agents[idx]))
+                for agent in live
+                if (excluded is None or agent.idx not in excluded)
+                and flt.matches(attrs, agent_attributes(agent))
             )
         if not excluded:
             return len(live)
-        return len(live) - sum(1 for idx in excluded if idx in live)
+        agents = self.agents
+        return len(live) - sum(1 for idx in excluded if agents[idx] in live)
 
     # -- queues ------------------------------------------------------------------------
 
@@ -717,7 +737,7 @@ class Index:
             for pools in state.pools.values():
                 for pool in pools:
                     live = pool.live
-                    kept = [e for e in pool.ranked if live.get(e[-1].idx) is e]
+                    kept = [e for e in pool.ranked if live.get(e[-1]) is e]
                     ranked = deque(kept) if type(pool.ranked) is deque else kept
                     queue = [e for e in pool.queue if e[1].seq is e[0]]
                     fifo = [e for e in pool.waiting_in_fifo() if e[1].seq is e[0]]
