@@ -516,7 +516,9 @@ class Router:
     def resolve(self, item_id: str, *, specialist_id: str, now: datetime) -> None:
         """The item is done; the specialist's slot is free and they take the next item."""
         self._tick(now)
-        ticket = self._ticket(item_id)
+        ticket = self._tickets.get(item_id)
+        if ticket is None:
+            raise NotFound("open work item", item_id)
         if ticket.holder is None or ticket.holder.id != specialist_id:
             raise OfferNotPending(item_id, specialist_id, ticket.item.state.value)
         item = ticket.item
@@ -758,17 +760,29 @@ class Router:
         agent.held[item.id] = ticket
         channel = ticket.pool.channel
         agent.in_use[channel] += 1
-        if agent.in_use[channel] >= agent.cap[channel]:
-            self._index.sync(agent, channel)
+        if agent.in_use[channel] >= agent.cap[channel] and agent.avail >> channel & 1:
+            self._index.sync(agent, channel)  # full now: out of the pools that hold them
         self._pending[agent.vendor] += 1
         # ItemStateChanged and ItemOffered as one record (records.offered)
         events.append((_offered, item.id, at, left, agent.id, ticket.pool.step, ticket.offer_no))
         self._timer_seq += 1
         expires = at + self._offer_timeout
         lane = self._offer_lane
-        if len(lane.targets) == lane.head or expires >= lane.instants[-1]:  # lane.takes()
-            if lane.append(expires, self._timer_seq, ticket, ticket.offer_no):
-                heappush(self._timers, (expires, self._timer_seq, _OFFER_LANE, lane, 0))
+        # StampedLane.takes and .append, inlined
+        size = len(lane.targets)
+        if size == lane.head:  # an empty lane: this timer heads it, in the heap
+            if size:
+                lane.clear()
+            lane.instants.append(expires)
+            lane.targets.append(ticket)
+            lane.seqs.append(self._timer_seq)
+            lane.tokens.append(ticket.offer_no)
+            heappush(self._timers, (expires, self._timer_seq, _OFFER_LANE, lane, 0))
+        elif expires >= lane.instants[-1]:
+            lane.instants.append(expires)
+            lane.targets.append(ticket)
+            lane.seqs.append(self._timer_seq)
+            lane.tokens.append(ticket.offer_no)
         else:
             heappush(self._timers, (expires, self._timer_seq, _OFFER, ticket, ticket.offer_no))
 
