@@ -689,14 +689,17 @@ class Router:
             item_urgency = self._urgency_of(ticket.due, pool.line.timeline, at)
             candidates = tuple(
                 [
-                    _make(Candidate, (a.id, a.vendor, item_urgency / max(-k, _TINY)))
-                    for k, _, a in top
+                    _make(Candidate, (sid, vendor, item_urgency / max(-k, _TINY)))
+                    for k, _, sid, vendor, _ in top
                 ]
             )
         else:
             now_ts = self._now_ts
             candidates = tuple(
-                [_make(Candidate, (a.id, a.vendor, max(0.0, now_ts + k))) for k, _, a in top]
+                [
+                    _make(Candidate, (sid, vendor, max(0.0, now_ts + k)))
+                    for k, _, sid, vendor, _ in top
+                ]
             )
         winner = candidates[chosen]
         if chosen == 0:

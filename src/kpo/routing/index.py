@@ -59,11 +59,12 @@ _LONGEST_IDLE = Ranking.LONGEST_IDLE
 NO_LINES: frozenset[int] = frozenset()
 _AVAILABLE = SpecialistStatus.AVAILABLE
 
-# (*ranking key negated, −agent index, [candidate,] agent): sorted ascending, so the best is
-# last; the agent index breaks ties (lower first) and makes every entry of a pool compare
-# unequal except the stale and current entries of one specialist, where the rest is equal.
-# Where the score does not depend on the item or the clock (least_cost, best_skill) the entry
-# carries the specialist's explanation Candidate, made once while they stay available.
+# (*ranking key negated, −agent index, what explanations read, agent): sorted ascending, so
+# the best is last; the agent index breaks ties (lower first) and makes every entry of a pool
+# compare unequal except the stale and current entries of one specialist, where the rest is
+# equal. Where the score does not depend on the item or the clock (least_cost, best_skill)
+# the entry carries the specialist's explanation Candidate, made once while they stay
+# available; otherwise their id and vendor.
 AgentEntry = tuple[Any, ...]
 ItemEntry = tuple[int, "Ticket"]  # (task_key(...), ticket)
 
@@ -450,9 +451,11 @@ class Index:
         if ranking is _BEST_SKILL:
             candidate = _make(Candidate, (agent.id, agent.vendor, fit.level))
             return (fit.level, fit.neg_cost, agent.rank, candidate, agent)
+        # Scores that depend on the item or the clock: the entry carries what the explanation
+        # needs besides (an Agent spans four cache lines; a walk should not read them).
         if ranking is _COST_SLA:
-            return (fit.neg_cost_sla, agent.rank, agent)
-        return (-agent.idle_since, agent.rank, agent)
+            return (fit.neg_cost_sla, agent.rank, agent.id, agent.vendor, agent)
+        return (-agent.idle_since, agent.rank, agent.id, agent.vendor, agent)
 
     def sync(self, agent: Agent, channel: int, *, rekey: bool = False) -> None:
         """Make the pools of ``channel`` agree with whether ``agent`` can take work there."""
