@@ -469,10 +469,10 @@ class Index:
             closed = agent.closed
             entry = self.entry
             for pool in agent.pools[channel]:
-                if pool.line.idx in closed:
-                    continue
                 if was and pool.ranking is not _LONGEST_IDLE and agent in pool.live:
                     continue  # re-keying: a fixed key stays valid, only idle instants move
+                if closed and pool.line.idx in closed:
+                    continue
                 new = entry(pool, agent)
                 pool.live[agent] = new
                 ranked = pool.ranked
@@ -702,7 +702,7 @@ class Index:
         closed = agent.closed
         head = self.head
         for pool in agent.pools[channel]:
-            if not pool.queued or pool.batch or pool.line.idx in closed:
+            if not pool.queued or pool.batch or (closed and pool.line.idx in closed):
                 continue
             waiting += pool.queued
             top = head(pool)  # not None: pool.queued > 0
