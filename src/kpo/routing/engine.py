@@ -361,7 +361,11 @@ class Router:
     def submit(self, item: WorkItem, *, now: datetime, due: datetime | None = None) -> Decision:
         """Route a new queued item; ``due`` is when it must be started (its SLA due instant,
         from the caller's SLA clock). Returns the decision (winner ``None``: queued)."""
-        self._tick(now)
+        timers = self._timers  # _tick(now), its common case inlined: nothing falls due
+        if now.tzinfo is None or now < self._now or (timers and timers[0][0] <= now):
+            self._tick(now)
+        else:
+            self._now, self._now_ts = now, now.timestamp()
         if item.id in self._tickets:
             raise Conflict("work item", item.id)
         if item.state is not _QUEUED:
@@ -515,7 +519,11 @@ class Router:
 
     def resolve(self, item_id: str, *, specialist_id: str, now: datetime) -> None:
         """The item is done; the specialist's slot is free and they take the next item."""
-        self._tick(now)
+        timers = self._timers  # _tick(now), its common case inlined: nothing falls due
+        if now.tzinfo is None or now < self._now or (timers and timers[0][0] <= now):
+            self._tick(now)
+        else:
+            self._now, self._now_ts = now, now.timestamp()
         ticket = self._tickets.get(item_id)
         if ticket is None:
             raise NotFound("open work item", item_id)

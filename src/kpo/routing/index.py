@@ -705,7 +705,11 @@ class Index:
             if not pool.queued or pool.batch or (closed and pool.line.idx in closed):
                 continue
             waiting += pool.queued
-            top = head(pool)  # not None: pool.queued > 0
+            keys, at = pool.fifo_keys, pool.head
+            if not pool.queue and at < len(keys) and pool.fifo_tickets[at].seq is keys[at]:
+                top: ItemEntry | None = (keys[at], pool.fifo_tickets[at])  # head(), its fast case
+            else:
+                top = head(pool)  # not None: pool.queued > 0
             assert top is not None
             if top[1].excluded is None and pool.item_filter is None:
                 entry: ItemEntry | None = top  # _first_item's common case, inlined
