@@ -286,6 +286,8 @@ class Router:
         agent.refresh()
         agent.shift_ends = ends
         agent.idle_since = max(agent.idle_since, self._now_ts)
+        if agent.closed and agent.avail:  # see Index.sync_all
+            agent.reopened = True
         agent.closed = NO_LINES
         agent.cutoff_no += 1
         agent.cutoff_pos = 0
@@ -573,7 +575,7 @@ class Router:
         ticket.holder = None
         agent.idle_since = now_ts
         self._fill(agent, channel, at)
-        if agent.idle_keyed:
+        if agent.idle_pools:
             self._index.sync_all(agent, rekey=True)
         else:
             self._index.sync(agent, channel)

@@ -234,7 +234,7 @@ class Agent:
         "fits",
         "held",
         "id",
-        "idle_keyed",
+        "idle_pools",
         "idle_since",
         "idx",
         "in_use",
@@ -243,6 +243,7 @@ class Agent:
         "online",
         "pools",
         "rank",
+        "reopened",
         "shift_ends",
         "shift_seconds",
         "specialist",
@@ -276,7 +277,12 @@ class Agent:
         self.cutoff_no = 0
         self.held: dict[str, Ticket] = {}
         self.idle_since = 0.0
-        self.idle_keyed = False
+        # Per channel, the longest_idle pools among ``pools`` (``()``: none on any channel):
+        # the ones to re-key when the idle instant moves.
+        self.idle_pools: tuple[tuple[Pool, ...], ...] = ()
+        # Lines reopened (a new shift) while pools held them: one of those pools may lack
+        # them until they are synced in full (see Index.sync_all).
+        self.reopened = False
         self.attrs: Mapping[str, Any] | None = None
         self.busy_seconds = 0.0
         self.shift_seconds = 0.0
@@ -400,6 +406,13 @@ class Index:
         intern = self._interned.setdefault
         by_channel = tuple([intern(t, t) for t in map(tuple, pools)])
         agent.pools = intern(by_channel, by_channel)
+        idle = tuple(
+            [
+                intern(t, t)
+                for t in (tuple([p for p in c if p.ranking is _LONGEST_IDLE]) for c in by_channel)
+            ]
+        )
+        agent.idle_pools = intern(idle, idle) if any(idle) else ()
         cutoffs = (
             (timedelta(seconds=fit.handle_seconds), line_idx)
             for line_idx, fit in agent.fits.items()
@@ -429,7 +442,6 @@ class Index:
                 ):
                     continue
                 pools[pool.channel].append(pool)
-                agent.idle_keyed = agent.idle_keyed or pool.ranking is _LONGEST_IDLE
                 joined = True
         if joined:
             agent.fits[state.idx] = self._fits.fit(line, specialist)
@@ -486,16 +498,39 @@ class Index:
                 # The best (just offered work) is usually last: drop it now, not on a walk.
                 if gone is not None and pool.ranked[-1] is gone:
                     pool.ranked.pop()
+            if not agent.avail:  # no pool holds them: they join every pool anew
+                agent.reopened = False
 
     def sync_all(self, agent: Agent, *, rekey: bool = False) -> None:
+        """:meth:`sync` every channel; ``rekey``: the idle instant moved, so the longest_idle
+        pools that hold the specialist take a new entry."""
         online, in_use, cap, avail = agent.online, agent.in_use, agent.cap, agent.avail
         for channel, pools in enumerate(agent.pools):
-            # sync() would return at once when nothing changes and nothing is re-keyed
-            if pools and (
-                (online and in_use[channel] < cap[channel]) != (avail >> channel & 1)
-                or (rekey and avail >> channel & 1)
-            ):
+            if not pools:
+                continue
+            want = online and in_use[channel] < cap[channel]
+            if want != (avail >> channel & 1):
                 self.sync(agent, channel, rekey=rekey)
+            elif rekey and want:
+                if agent.reopened:  # a pool may lack them: sync() adds them where missing
+                    self.sync(agent, channel, rekey=True)
+                elif agent.idle_pools:
+                    self._rekey(agent, agent.idle_pools[channel])
+
+    def _rekey(self, agent: Agent, pools: tuple[Pool, ...]) -> None:
+        """:meth:`sync` re-keying a specialist whom every pool of the channel holds (but
+        closed lines'): only the longest_idle pools change."""
+        closed = agent.closed
+        for pool in pools:
+            if closed and pool.line.idx in closed:
+                continue
+            new = self.entry(pool, agent)
+            pool.live[agent] = new
+            ranked = pool.ranked
+            if type(ranked) is deque and (not ranked or new < ranked[0]):
+                ranked.appendleft(new)  # idle since now: the worst of the pool
+            else:
+                insort(ranked, new)
 
     def close_line(self, agent: Agent, line_idx: int) -> None:
         """Not enough shift left for this line's items: leave its pools until the next shift."""
