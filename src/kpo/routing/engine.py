@@ -35,9 +35,7 @@ from kpo.domain.events import (
     ItemAssigned,
     ItemCancelled,
     ItemEscalated,
-    ItemOffered,
     ItemQueued,
-    ItemResolved,
     ItemStateChanged,
     OfferAccepted,
     OfferRejected,
@@ -58,6 +56,7 @@ from kpo.routing.index import (
     Index,
     LineState,
     Pool,
+    Refusals,
     Ticket,
 )
 from kpo.routing.lanes import Lane, StampedLane
@@ -65,7 +64,10 @@ from kpo.routing.policies import DEFAULT_POLICY, Ranking, RoutingPolicy
 from kpo.routing.queues import waiting_in_order
 from kpo.routing.ranking import score, urgency
 from kpo.routing.records import LAZY as _LAZY
-from kpo.routing.records import build_event as _build_event
+from kpo.routing.records import accepted as _accepted
+from kpo.routing.records import build_events as _build_events
+from kpo.routing.records import offered as _offered
+from kpo.routing.records import resolved as _resolved
 from kpo.routing.timeline import BusinessTimeline
 
 __all__ = ["ItemView", "LineSetup", "Router", "RouterSettings"]
@@ -82,6 +84,7 @@ _LEAST_COST, _BEST_SKILL, _COST_SLA = Ranking.LEAST_COST, Ranking.BEST_SKILL, Ra
 _LONGEST_IDLE = Ranking.LONGEST_IDLE
 _NEW_ITEM, _FREED = Trigger.NEW_ITEM, Trigger.SPECIALIST_FREED
 _STEP, _OFFER, _AT_RISK, _BREACH, _CUTOFF, _SHIFT_END, _RISK_LANE, _OFFER_LANE, _BATCH = range(9)
+_STEP_LANE = 9
 _make = tuple.__new__  # a NamedTuple without its constructor's overhead
 _TINY = 1e-12
 
@@ -155,6 +158,11 @@ class Router:
         self._spans: dict[timedelta, timedelta] = {}  # due - created, one object per value
         # At-risk timers per service line, in the order they fall due (see kpo.routing.lanes).
         self._risk_lanes = [Lane() for _ in states]
+        # Policy-step timeouts per line and step, as (lane, step, the step's end as an age):
+        # an item reaches the end of a step ``created_at + end``, in arrival order.
+        self._step_lanes = [
+            [(Lane(), step, end) for step, end in enumerate(state.step_ends)] for state in states
+        ]
         self._offer_lane = StampedLane()  # offer timeouts: now + offer_timeout, in order
         self._volume: Counter[str] = Counter()  # accepted items per vendor
         self._pending: Counter[str] = Counter()  # open offers per vendor
@@ -214,8 +222,15 @@ class Router:
                 self._give_back(ticket, at, exclude=True)
         elif kind == _STEP:
             self._next_step(target, token, at)
+        elif kind == _STEP_LANE:
+            lane, step, end = target
+            ticket, following_seq = lane.pop()
+            if following_seq is not None:
+                start = lane.first().item.created_at + end
+                heappush(self._timers, (start, following_seq, _STEP_LANE, target, 0))
+            self._next_step(ticket, step, at)
         elif kind == _RISK_LANE:
-            lane: Lane = target
+            lane = target
             ticket, following_seq = lane.pop()
             if following_seq is not None:
                 following: Ticket = lane.first()
@@ -271,6 +286,8 @@ class Router:
         agent.refresh()
         agent.shift_ends = ends
         agent.idle_since = max(agent.idle_since, self._now_ts)
+        if agent.closed and agent.avail:  # see Index.sync_all
+            agent.reopened = True
         agent.closed = NO_LINES
         agent.cutoff_no += 1
         agent.cutoff_pos = 0
@@ -346,7 +363,11 @@ class Router:
     def submit(self, item: WorkItem, *, now: datetime, due: datetime | None = None) -> Decision:
         """Route a new queued item; ``due`` is when it must be started (its SLA due instant,
         from the caller's SLA clock). Returns the decision (winner ``None``: queued)."""
-        self._tick(now)
+        timers = self._timers  # _tick(now), its common case inlined: nothing falls due
+        if now.tzinfo is None or now < self._now or (timers and timers[0][0] <= now):
+            self._tick(now)
+        else:
+            self._now, self._now_ts = now, now.timestamp()
         if item.id in self._tickets:
             raise Conflict("work item", item.id)
         if item.state is not _QUEUED:
@@ -425,9 +446,23 @@ class Router:
 
     def _schedule_step(self, ticket: Ticket) -> None:
         pool = ticket.pool
-        end = pool.line.step_ends[pool.step]
-        if end is not None:
-            self._timer(ticket.item.created_at + end, _STEP, ticket, pool.step)
+        step = pool.step
+        target = self._step_lanes[pool.line.idx][step]
+        end = target[2]
+        if end is None:
+            return
+        at = ticket.item.created_at + end
+        self._timer_seq += 1
+        lane = target[0]
+        last = lane.last
+        if last is None or at >= last:  # Lane.takes and Lane.append, inlined
+            lane.targets.append(ticket)
+            lane.seqs.append(self._timer_seq)
+            lane.last = at
+            if len(lane.targets) - lane.head == 1:  # the lane's first: into the heap
+                heappush(self._timers, (at, self._timer_seq, _STEP_LANE, target, 0))
+        else:  # out of its lane's order: a timer of its own
+            heappush(self._timers, (at, self._timer_seq, _STEP, ticket, step))
 
     def _next_step(self, ticket: Ticket, step: int, at: datetime) -> None:
         if ticket.pool.step != step or ticket.item.id not in self._tickets:
@@ -462,10 +497,16 @@ class Router:
         self._pending[vendor] -= 1
         self._volume[vendor] += 1
         item = ticket.item
-        self._events.append((OfferAccepted, item_id, now, specialist_id))
-        at = self._move(item, _ASSIGNED, now)
         assert item.specialist_id is not None
-        self._events.append((ItemAssigned, item.id, at, item.specialist_id))
+        events = self._events
+        if item.events:  # what the item recorded itself goes between acceptance and move
+            events.append((OfferAccepted, item_id, now, specialist_id))
+            at = self._move(item, _ASSIGNED, now)
+            events.append((ItemAssigned, item.id, at, item.specialist_id))
+            return
+        left = item.move(_ASSIGNED, now if now.tzinfo is UTC else require_utc(now))
+        # OfferAccepted, ItemStateChanged and ItemAssigned as one record (records.accepted)
+        events.append((_accepted, item_id, now, left, specialist_id, item.specialist_id))
 
     def reject(self, item_id: str, *, specialist_id: str, now: datetime) -> None:
         self._tick(now)
@@ -480,13 +521,24 @@ class Router:
 
     def resolve(self, item_id: str, *, specialist_id: str, now: datetime) -> None:
         """The item is done; the specialist's slot is free and they take the next item."""
-        self._tick(now)
-        ticket = self._ticket(item_id)
+        timers = self._timers  # _tick(now), its common case inlined: nothing falls due
+        if now.tzinfo is None or now < self._now or (timers and timers[0][0] <= now):
+            self._tick(now)
+        else:
+            self._now, self._now_ts = now, now.timestamp()
+        ticket = self._tickets.get(item_id)
+        if ticket is None:
+            raise NotFound("open work item", item_id)
         if ticket.holder is None or ticket.holder.id != specialist_id:
             raise OfferNotPending(item_id, specialist_id, ticket.item.state.value)
         item = ticket.item
-        at = self._move(item, _RESOLVED, now)
-        self._events.append((ItemResolved, item.id, at, item.specialist_id))
+        at = now if now.tzinfo is UTC else require_utc(now)
+        left = item.move(_RESOLVED, at)
+        events = self._events
+        if item.events:
+            events.extend(item.take_events())
+        # ItemStateChanged and ItemResolved as one record (records.resolved)
+        events.append((_resolved, item.id, at, left, item.specialist_id))
         self._close(ticket, now)
 
     def cancel(self, item_id: str, *, now: datetime, reason: str = "") -> None:
@@ -503,6 +555,8 @@ class Router:
         del self._tickets[item_id]
         if self._escalations:
             self._escalations.pop(item_id, None)
+        if self._index.item_attrs:
+            self._index.item_attrs.pop(ticket, None)
         if ticket.seq >= 0:  # Index.dequeue
             ticket.seq = -1
             ticket.pool.queued -= 1
@@ -521,7 +575,7 @@ class Router:
         ticket.holder = None
         agent.idle_since = now_ts
         self._fill(agent, channel, at)
-        if agent.idle_keyed:
+        if agent.idle_pools:
             self._index.sync_all(agent, rekey=True)
         else:
             self._index.sync(agent, channel)
@@ -559,12 +613,13 @@ class Router:
         self._move(item, _QUEUED, at)
         item.specialist_id = None
         if exclude:
-            if ticket.excluded is None:
-                ticket.excluded = set()
-            ticket.excluded.add(agent.idx)
-            ticket.attempts += 1
-            if ticket.attempts >= self.settings.max_attempts:
-                ticket.attempts = 0
+            refused = ticket.excluded
+            if refused is None:
+                refused = ticket.excluded = Refusals()
+            refused.add(agent.idx)
+            refused.attempts += 1
+            if refused.attempts >= self.settings.max_attempts:
+                refused.attempts = 0
                 item.priority = min(9, item.priority + 1)
                 self._escalations[item.id] += 1
                 self._emit(ItemEscalated(item.id, at, item.priority, self.settings.max_attempts))
@@ -636,27 +691,29 @@ class Router:
             )  # fmt: skip
             self._decisions.append(decision)
             return decision
-        # Scores from the entries' negated first keys (see kpo.routing.ranking.score).
-        if ranking is _LEAST_COST:
-            candidates = tuple([_make(Candidate, (e[-1].id, e[-1].vendor, -e[0])) for e in top])
-        elif ranking is _BEST_SKILL:
-            candidates = tuple([_make(Candidate, (e[-1].id, e[-1].vendor, e[0])) for e in top])
+        # Scores from the entries' negated first keys (see kpo.routing.ranking.score); fixed
+        # scores come with the entry (Index.entry).
+        if ranking is _LEAST_COST or ranking is _BEST_SKILL:
+            candidates = tuple([e[-2] for e in top])
         elif ranking is _COST_SLA:
             item_urgency = self._urgency_of(ticket.due, pool.line.timeline, at)
             candidates = tuple(
                 [
-                    _make(Candidate, (e[-1].id, e[-1].vendor, item_urgency / max(-e[0], _TINY)))
-                    for e in top
+                    _make(Candidate, (sid, vendor, item_urgency / max(-k, _TINY)))
+                    for k, _, sid, vendor, _ in top
                 ]
             )
         else:
             now_ts = self._now_ts
             candidates = tuple(
-                [_make(Candidate, (e[-1].id, e[-1].vendor, max(0.0, now_ts + e[0]))) for e in top]
+                [
+                    _make(Candidate, (sid, vendor, max(0.0, now_ts + k)))
+                    for k, _, sid, vendor, _ in top
+                ]
             )
         winner = candidates[chosen]
         if chosen == 0:
-            reason = pool.reason_best % eligible
+            reason = pool.reasons.get(eligible) or pool.best_reason(eligible)
         else:
             reason = (
                 f"vendor {winner.vendor_id} was furthest behind its volume target; its best "
@@ -706,23 +763,39 @@ class Router:
             if agent.held:
                 agent.busy_seconds += now_ts - last
         agent.last_mark = now_ts
-        self._move(item, _OFFERED, at)
+        left = item.move(_OFFERED, at if at.tzinfo is UTC else require_utc(at))  # _move, inlined
+        events = self._events
+        if item.events:
+            events.extend(item.take_events())
         item.specialist_id = agent.id
         ticket.holder = agent
         ticket.offer_no += 1
         agent.held[item.id] = ticket
         channel = ticket.pool.channel
         agent.in_use[channel] += 1
-        if agent.in_use[channel] >= agent.cap[channel]:
-            self._index.sync(agent, channel)
+        if agent.in_use[channel] >= agent.cap[channel] and agent.avail >> channel & 1:
+            self._index.sync(agent, channel)  # full now: out of the pools that hold them
         self._pending[agent.vendor] += 1
-        self._events.append((ItemOffered, item.id, at, agent.id, ticket.pool.step, ticket.offer_no))
+        # ItemStateChanged and ItemOffered as one record (records.offered)
+        events.append((_offered, item.id, at, left, agent.id, ticket.pool.step, ticket.offer_no))
         self._timer_seq += 1
         expires = at + self._offer_timeout
         lane = self._offer_lane
-        if len(lane.targets) == lane.head or expires >= lane.instants[-1]:  # lane.takes()
-            if lane.append(expires, self._timer_seq, ticket, ticket.offer_no):
-                heappush(self._timers, (expires, self._timer_seq, _OFFER_LANE, lane, 0))
+        # StampedLane.takes and .append, inlined
+        size = len(lane.targets)
+        if size == lane.head:  # an empty lane: this timer heads it, in the heap
+            if size:
+                lane.clear()
+            lane.instants.append(expires)
+            lane.targets.append(ticket)
+            lane.seqs.append(self._timer_seq)
+            lane.tokens.append(ticket.offer_no)
+            heappush(self._timers, (expires, self._timer_seq, _OFFER_LANE, lane, 0))
+        elif expires >= lane.instants[-1]:
+            lane.instants.append(expires)
+            lane.targets.append(ticket)
+            lane.seqs.append(self._timer_seq)
+            lane.tokens.append(ticket.offer_no)
         else:
             heappush(self._timers, (expires, self._timer_seq, _OFFER, ticket, ticket.offer_no))
 
@@ -738,7 +811,7 @@ class Router:
                 eligible = len(pool.live)  # Index.eligible_count, inlined
             else:
                 eligible = index.eligible_count(pool, ticket)
-            others = eligible - (agent.idx in pool.live)
+            others = eligible - (agent in pool.live)
             # The decision is logged as a tuple and built when drained (_build_decision).
             self._decisions.append(
                 (pool, ticket.item.id, at, others + 1, agent, agent.idle_since, self._now_ts,
@@ -805,9 +878,14 @@ class Router:
                 raise Conflict("work item", item.id)
             ticket = self._admit(item, due, now)
             if refused and item.id in refused:
-                ticket.excluded = {
-                    agent.idx for sid in refused[item.id] if (agent := by_id.get(sid)) is not None
-                } or None
+                ticket.excluded = (
+                    Refusals(
+                        agent.idx
+                        for sid in refused[item.id]
+                        if (agent := by_id.get(sid)) is not None
+                    )
+                    or None
+                )
             if item.state is _QUEUED:
                 queued.append(ticket)
                 continue
@@ -934,7 +1012,7 @@ class Router:
 
     def drain_events(self) -> list[DomainEvent]:
         events, self._events = self._events, []
-        return [_build_event(e) for e in events]
+        return _build_events(events)
 
     def discard_decisions(self) -> None:
         """Forget the decisions logged so far without building them."""

@@ -29,7 +29,8 @@
 from __future__ import annotations
 
 from bisect import insort
-from collections.abc import Callable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime, timedelta
 from heapq import heapify, heappop, heappush
@@ -41,12 +42,13 @@ from kpo.domain.clients import ServiceLine
 from kpo.domain.specialists import Specialist, SpecialistStatus
 from kpo.domain.work_items import WorkItem
 from kpo.routing.attributes import item_attributes, specialist_attributes
+from kpo.routing.explain import Candidate
 from kpo.routing.model import relax_needed
 from kpo.routing.policies import CompiledFilter, Ranking, RoutingPolicy
 from kpo.routing.ranking import Fit, FitCache
 from kpo.routing.timeline import BusinessTimeline
 
-__all__ = ["CHANNELS", "Agent", "Index", "LineState", "Pool", "Ticket"]
+__all__ = ["CHANNELS", "Agent", "Index", "LineState", "Pool", "Refusals", "Ticket"]
 
 CHANNELS: tuple[Channel, ...] = tuple(Channel)
 CHANNEL_INDEX: dict[Channel, int] = {c: i for i, c in enumerate(CHANNELS)}
@@ -57,13 +59,17 @@ _LONGEST_IDLE = Ranking.LONGEST_IDLE
 NO_LINES: frozenset[int] = frozenset()
 _AVAILABLE = SpecialistStatus.AVAILABLE
 
-# (*ranking key negated, −agent index, agent): sorted ascending, so the best is last; the
-# agent index breaks ties (lower first) and makes every entry of a pool compare unequal
-# except the stale and current entries of one specialist, where the agent is identical.
+# (*ranking key negated, −agent index, what explanations read, agent): sorted ascending, so
+# the best is last; the agent index breaks ties (lower first) and makes every entry of a pool
+# compare unequal except the stale and current entries of one specialist, where the rest is
+# equal. Where the score does not depend on the item or the clock (least_cost, best_skill)
+# the entry carries the specialist's explanation Candidate, made once while they stay
+# available; otherwise their id and vendor.
 AgentEntry = tuple[Any, ...]
 ItemEntry = tuple[int, "Ticket"]  # (task_key(...), ticket)
 
 _EPOCH = datetime(1, 1, 1, tzinfo=UTC)
+_make = tuple.__new__  # a NamedTuple without its constructor's overhead
 _first = itemgetter(0)
 _MICROSECOND = timedelta(microseconds=1)
 _SEQ_BITS = 40  # arrival numbers below 2**40
@@ -105,6 +111,7 @@ class Pool:
         "ranking",
         "reason_best",
         "reason_queued",
+        "reasons",
         "relax",
         "step",
     )
@@ -121,8 +128,15 @@ class Pool:
         self.item_filter: CompiledFilter | None = (
             spec.filter if spec.filter is not None and not spec.filter.specialist_only else None
         )
-        self.ranked: list[AgentEntry] = []  # sorted by ranking key, best last
-        self.live: dict[int, AgentEntry] = {}  # agent index -> their valid entry in ranked
+        # Sorted by ranking key, best last. A longest_idle step keys by the idle instant, and
+        # whoever frees up is keyed anew as the *worst* (idle since now): a deque takes them
+        # at the front in O(1) where a list would shift every entry.
+        self.ranked: list[AgentEntry] | deque[AgentEntry] = (
+            deque() if self.ranking is _LONGEST_IDLE else []
+        )
+        # Specialist -> their valid entry in ranked. Keyed by the object: its hash is its
+        # address, so a lookup reads nothing of it (an index would read the Agent and an int).
+        self.live: dict[Agent, AgentEntry] = {}
         # Waiting items: those that arrived in task order are appended to the fifo (keys and
         # tickets side by side, no tuple each; read from ``head`` on), the others go to the
         # heap ``queue``; the first in task order is the smaller of the two heads.
@@ -134,6 +148,7 @@ class Pool:
         # Decision reasons, formatted once (``%`` with one number is cheaper than an f-string
         # reading the enum and the step on every decision).
         self.reason_best = f"best {self.ranking} score of %d eligible at step {step}"
+        self.reasons: dict[int, str] = {}  # reason_best % count, kept (see best_reason)
         self.reason_queued = (
             f"no eligible specialist free at step {step}; queued with %d other item(s) "
             "waiting at this step"
@@ -148,6 +163,15 @@ class Pool:
                 f"batch (every {spec.batch_interval.total_seconds():g} s) with %d other "
                 "item(s)"
             )
+
+    def best_reason(self, eligible: int) -> str:
+        """``reason_best % eligible``, kept for the next decision with as many eligible (a
+        lookup instead of formatting; decisions share the string)."""
+        reasons = self.reasons
+        if len(reasons) >= 256:
+            reasons.clear()
+        reason = reasons[eligible] = self.reason_best % eligible
+        return reason
 
     def waiting_in_fifo(self) -> list[ItemEntry]:
         """The fifo's entries from its head on, as ``(key, ticket)`` (stale ones included)."""
@@ -210,7 +234,7 @@ class Agent:
         "fits",
         "held",
         "id",
-        "idle_keyed",
+        "idle_pools",
         "idle_since",
         "idx",
         "in_use",
@@ -219,6 +243,7 @@ class Agent:
         "online",
         "pools",
         "rank",
+        "reopened",
         "shift_ends",
         "shift_seconds",
         "specialist",
@@ -237,9 +262,10 @@ class Agent:
         self.on_shift = False
         self.online = False  # on shift, employed and available: kept by refresh()
         self.shift_ends: datetime | None = None
-        self.cap = [specialist.capacity.get(c, 0) for c in CHANNELS]
+        # Capacity per channel: one tuple shared by everyone with the same (Index.add).
+        self.cap = tuple([specialist.capacity.get(c, 0) for c in CHANNELS])
         self.in_use = [0] * len(CHANNELS)
-        self.avail = [False] * len(CHANNELS)
+        self.avail = 0  # bit c set: the pools of channel c hold the specialist (see sync)
         self.rank = -idx  # the tie-break in pool entries, one int shared by all of them
         self.pools: tuple[tuple[Pool, ...], ...] = ()  # per channel, set by Index.add
         self.fits: dict[int, Fit] = {}
@@ -251,7 +277,12 @@ class Agent:
         self.cutoff_no = 0
         self.held: dict[str, Ticket] = {}
         self.idle_since = 0.0
-        self.idle_keyed = False
+        # Per channel, the longest_idle pools among ``pools`` (``()``: none on any channel):
+        # the ones to re-key when the idle instant moves.
+        self.idle_pools: tuple[tuple[Pool, ...], ...] = ()
+        # Lines reopened (a new shift) while pools held them: one of those pools may lack
+        # them until they are synced in full (see Index.sync_all).
+        self.reopened = False
         self.attrs: Mapping[str, Any] | None = None
         self.busy_seconds = 0.0
         self.shift_seconds = 0.0
@@ -272,34 +303,35 @@ class Agent:
         self.last_mark = now_ts
 
 
+class Refusals(set[int]):
+    """The specialists (indexes) who rejected an item or let its offer time out: they are not
+    offered it again. ``attempts`` counts those offers since the item last escalated."""
+
+    __slots__ = ("attempts",)
+
+    def __init__(self, specialists: Iterable[int] = ()) -> None:
+        super().__init__(specialists)
+        self.attempts = 0
+
+
 class Ticket:
     """A work item as the engine sees it. Its step is ``pool.step`` and its line
     ``pool.line`` (one slot each fewer: a million queued items keep a million tickets); its
     due instant is kept as ``until``, the time from creation to it (one object shared by all
-    items of an SLA target; a due instant in another zone than UTC is kept as it is)."""
+    items of an SLA target; a due instant in another zone than UTC is kept as it is). What
+    only a few tickets need lives elsewhere: refusals and their count in ``excluded``, the
+    attributes an item filter reads in :meth:`Index.item_attributes`."""
 
-    __slots__ = (
-        "attempts",
-        "attrs",
-        "excluded",
-        "holder",
-        "item",
-        "offer_no",
-        "pool",
-        "seq",
-        "until",
-    )
+    __slots__ = ("excluded", "holder", "item", "offer_no", "pool", "seq", "until")
 
     def __init__(self, item: WorkItem, until: timedelta | datetime | None, pool: Pool) -> None:
         self.item = item
         self.until = until
         self.pool = pool
         self.seq = -1  # task key while queued (see task_key); -1 while not queued
-        self.excluded: set[int] | None = None  # specialists who rejected or let it time out
-        self.attempts = 0
+        self.excluded: Refusals | None = None
         self.holder: Agent | None = None
         self.offer_no = 0
-        self.attrs: Mapping[str, Any] | None = None
 
     @property
     def due(self) -> datetime | None:
@@ -316,17 +348,23 @@ class Ticket:
     def step(self) -> int:
         return self.pool.step
 
-    def attributes(self, now: datetime) -> Mapping[str, Any]:
-        """What an item filter reads; only ``age_seconds`` changes, so the rest is cached."""
-        if self.attrs is None:
-            self.attrs = item_attributes(self.item, self.pool.line.line, now=self.item.created_at)
-        return {**self.attrs, "age_seconds": int((now - self.item.created_at).total_seconds())}
-
 
 def agent_attributes(agent: Agent) -> Mapping[str, Any]:
     if agent.attrs is None:
         agent.attrs = specialist_attributes(agent.specialist, country=agent.country)
     return agent.attrs
+
+
+def _drop_stale_tail(
+    ranked: list[AgentEntry] | deque[AgentEntry], start: int, live: Mapping[Agent, AgentEntry]
+) -> None:
+    """Keep only the valid entries of ``ranked[start:]`` (the tail a walk went through)."""
+    if type(ranked) is list:
+        ranked[start:] = [e for e in ranked[start:] if live.get(e[-1]) is e]
+        return
+    kept = [e for e in (ranked.pop() for _ in range(len(ranked) - start)) if live.get(e[-1]) is e]
+    kept.reverse()
+    ranked.extend(kept)
 
 
 class Index:
@@ -342,8 +380,12 @@ class Index:
             for requirement in state.line.required_skills:
                 self._lines_by_skill.setdefault(requirement.skill, []).append(state)
         self._fits = FitCache()
+        # What item filters read of an open ticket, computed once (see item_attributes);
+        # the engine drops a ticket's entry when it closes.
+        self.item_attrs: dict[Ticket, Mapping[str, Any]] = {}
         self._seq = 0
-        self._cutoff_plans: dict[tuple[tuple[timedelta, int], ...], Any] = {}  # interned
+        # Equal tuples shared by many specialists (capacities, shift cutoff plans): one each.
+        self._interned: dict[Any, Any] = {}
 
     # -- membership --------------------------------------------------------------------
 
@@ -351,6 +393,7 @@ class Index:
         """Index a specialist (off shift); their pools are found through their skills."""
         agent = Agent(len(self.agents), specialist)
         agent.country = country
+        agent.cap = self._interned.setdefault(agent.cap, agent.cap)
         self.agents.append(agent)
         self.by_id[agent.id] = agent
         seen: set[int] = set()
@@ -360,15 +403,22 @@ class Index:
                 if state.idx not in seen:
                     seen.add(state.idx)
                     self._join(agent, state, pools)
-        agent.pools = tuple(tuple(p) for p in pools)  # the empty tuple is shared
-        plan = tuple(
-            sorted(
-                ((timedelta(seconds=fit.handle_seconds), line_idx)
-                 for line_idx, fit in agent.fits.items()),
-                key=lambda c: (-c[0], c[1]),
-            )
-        )  # fmt: skip
-        agent.cutoffs = self._cutoff_plans.setdefault(plan, plan)
+        intern = self._interned.setdefault
+        by_channel = tuple([intern(t, t) for t in map(tuple, pools)])
+        agent.pools = intern(by_channel, by_channel)
+        idle = tuple(
+            [
+                intern(t, t)
+                for t in (tuple([p for p in c if p.ranking is _LONGEST_IDLE]) for c in by_channel)
+            ]
+        )
+        agent.idle_pools = intern(idle, idle) if any(idle) else ()
+        cutoffs = (
+            (timedelta(seconds=fit.handle_seconds), line_idx)
+            for line_idx, fit in agent.fits.items()
+        )
+        plan = tuple(sorted((intern(c, c) for c in cutoffs), key=lambda c: (-c[0], c[1])))
+        agent.cutoffs = intern(plan, plan)
         return agent
 
     def _join(self, agent: Agent, state: LineState, pools: list[list[Pool]]) -> None:
@@ -392,7 +442,6 @@ class Index:
                 ):
                     continue
                 pools[pool.channel].append(pool)
-                agent.idle_keyed = agent.idle_keyed or pool.ranking is _LONGEST_IDLE
                 joined = True
         if joined:
             agent.fits[state.idx] = self._fits.fit(line, specialist)
@@ -404,49 +453,84 @@ class Index:
         largest, at the end of ``pool.ranked``), −index, and the agent."""
         fit = agent.fits[pool.line.idx]
         ranking = pool.ranking
-        if ranking is _LEAST_COST:
-            return (fit.neg_cost, agent.rank, agent)
+        if ranking is _LEAST_COST:  # score: the cost (what -neg_cost gives, exactly)
+            return (
+                fit.neg_cost,
+                agent.rank,
+                _make(Candidate, (agent.id, agent.vendor, fit.cost)),
+                agent,
+            )
         if ranking is _BEST_SKILL:
-            return (fit.level, fit.neg_cost, agent.rank, agent)
+            candidate = _make(Candidate, (agent.id, agent.vendor, fit.level))
+            return (fit.level, fit.neg_cost, agent.rank, candidate, agent)
+        # Scores that depend on the item or the clock: the entry carries what the explanation
+        # needs besides (an Agent spans four cache lines; a walk should not read them).
         if ranking is _COST_SLA:
-            return (fit.neg_cost_sla, agent.rank, agent)
-        return (-agent.idle_since, agent.rank, agent)
+            return (fit.neg_cost_sla, agent.rank, agent.id, agent.vendor, agent)
+        return (-agent.idle_since, agent.rank, agent.id, agent.vendor, agent)
 
     def sync(self, agent: Agent, channel: int, *, rekey: bool = False) -> None:
         """Make the pools of ``channel`` agree with whether ``agent`` can take work there."""
         want = agent.online and agent.in_use[channel] < agent.cap[channel]
-        was = agent.avail[channel]
+        was = agent.avail >> channel & 1
         if want == was and not (want and rekey):
             return
-        agent.avail[channel] = want
-        idx = agent.idx
+        if want != was:
+            agent.avail ^= 1 << channel
         if want:  # a new entry each time: the one made before is stale from now on
             closed = agent.closed
             entry = self.entry
             for pool in agent.pools[channel]:
-                if pool.line.idx in closed:
-                    continue
-                if was and pool.ranking is not _LONGEST_IDLE and idx in pool.live:
+                if was and pool.ranking is not _LONGEST_IDLE and agent in pool.live:
                     continue  # re-keying: a fixed key stays valid, only idle instants move
+                if closed and pool.line.idx in closed:
+                    continue
                 new = entry(pool, agent)
-                pool.live[idx] = new
-                insort(pool.ranked, new)
+                pool.live[agent] = new
+                ranked = pool.ranked
+                if type(ranked) is deque and (not ranked or new < ranked[0]):
+                    ranked.appendleft(new)  # idle since now: the worst of the pool
+                else:
+                    insort(ranked, new)
         else:
             for pool in agent.pools[channel]:
-                gone = pool.live.pop(idx, None)
+                gone = pool.live.pop(agent, None)
                 # The best (just offered work) is usually last: drop it now, not on a walk.
                 if gone is not None and pool.ranked[-1] is gone:
                     pool.ranked.pop()
+            if not agent.avail:  # no pool holds them: they join every pool anew
+                agent.reopened = False
 
     def sync_all(self, agent: Agent, *, rekey: bool = False) -> None:
+        """:meth:`sync` every channel; ``rekey``: the idle instant moved, so the longest_idle
+        pools that hold the specialist take a new entry."""
         online, in_use, cap, avail = agent.online, agent.in_use, agent.cap, agent.avail
         for channel, pools in enumerate(agent.pools):
-            # sync() would return at once when nothing changes and nothing is re-keyed
-            if pools and (
-                (online and in_use[channel] < cap[channel]) != avail[channel]
-                or (rekey and avail[channel])
-            ):
+            if not pools:
+                continue
+            want = online and in_use[channel] < cap[channel]
+            if want != (avail >> channel & 1):
                 self.sync(agent, channel, rekey=rekey)
+            elif rekey and want:
+                if agent.reopened:  # a pool may lack them: sync() adds them where missing
+                    self.sync(agent, channel, rekey=True)
+                elif agent.idle_pools:
+                    self._rekey(agent, agent.idle_pools[channel])
+
+    def _rekey(self, agent: Agent, pools: tuple[Pool, ...]) -> None:
+        """:meth:`sync` re-keying a specialist whom every pool of the channel holds (but
+        closed lines'): only the longest_idle pools change."""
+        closed = agent.closed
+        for pool in pools:
+            if closed and pool.line.idx in closed:
+                continue
+            new = self.entry(pool, agent)
+            pool.live[agent] = new
+            ranked = pool.ranked
+            if type(ranked) is deque and (not ranked or new < ranked[0]):
+                ranked.appendleft(new)  # idle since now: the worst of the pool
+            else:
+                insort(ranked, new)
 
     def close_line(self, agent: Agent, line_idx: int) -> None:
         """Not enough shift left for this line's items: leave its pools until the next shift."""
@@ -456,7 +540,17 @@ class Index:
         for pools in agent.pools:
             for pool in pools:
                 if pool.line.idx == line_idx:
-                    pool.live.pop(agent.idx, None)
+                    pool.live.pop(agent, None)
+
+    def item_attributes(self, ticket: Ticket, now: datetime) -> Mapping[str, Any]:
+        """What an item filter reads; only ``age_seconds`` changes, so the rest is cached
+        (as it was when first read)."""
+        attrs = self.item_attrs.get(ticket)
+        if attrs is None:
+            item = ticket.item
+            attrs = item_attributes(item, ticket.pool.line.line, now=item.created_at)
+            self.item_attrs[ticket] = attrs
+        return {**attrs, "age_seconds": int((now - ticket.item.created_at).total_seconds())}
 
     # -- walking pools -----------------------------------------------------------------
 
@@ -485,7 +579,7 @@ class Index:
             while i:
                 i -= 1
                 entry = ranked[i]
-                if get(entry[-1].idx) is entry:
+                if get(entry[-1]) is entry:
                     append(entry)
                     limit -= 1
                     if not limit:
@@ -493,41 +587,41 @@ class Index:
                 else:
                     stale += 1
             if stale:
-                ranked[i:] = [e for e in ranked[i:] if get(e[-1].idx) is e]
+                _drop_stale_tail(ranked, i, live)
             return found
-        attrs = None if flt is None else ticket.attributes(self.clock())
+        attrs = None if flt is None else self.item_attributes(ticket, self.clock())
         while i:
             i -= 1
             entry = ranked[i]
-            idx = entry[-1].idx
-            if live.get(idx) is not entry:
+            agent = entry[-1]
+            if live.get(agent) is not entry:
                 stale += 1
                 continue
-            if (excluded is None or idx not in excluded) and (
-                flt is None or flt.matches(attrs or {}, agent_attributes(entry[-1]))
+            if (excluded is None or agent.idx not in excluded) and (
+                flt is None or flt.matches(attrs or {}, agent_attributes(agent))
             ):
                 found.append(entry)
                 if len(found) >= limit:
                     break
         if stale:  # drop the stale entries met: the walked tail keeps its valid ones
-            ranked[i:] = [e for e in ranked[i:] if live.get(e[-1].idx) is e]
+            _drop_stale_tail(ranked, i, live)
         return found
 
     def eligible_count(self, pool: Pool, ticket: Ticket) -> int:
         live = pool.live
         excluded = ticket.excluded
         if pool.item_filter is not None:
-            flt, attrs = pool.item_filter, ticket.attributes(self.clock())
-            agents = self.agents
+            flt, attrs = pool.item_filter, self.item_attributes(ticket, self.clock())
             return sum(
                 1
-                for idx in live
-                if (excluded is None or idx not in excluded)
-                and flt.matches(attrs, agent_attributes(agents[idx]))
+                for agent in live
+                if (excluded is None or agent.idx not in excluded)
+                and flt.matches(attrs, agent_attributes(agent))
             )
         if not excluded:
             return len(live)
-        return len(live) - sum(1 for idx in excluded if idx in live)
+        agents = self.agents
+        return len(live) - sum(1 for idx in excluded if agents[idx] in live)
 
     # -- queues ------------------------------------------------------------------------
 
@@ -630,7 +724,9 @@ class Index:
         if ticket.excluded is not None and agent.idx in ticket.excluded:
             return False
         flt = pool.item_filter
-        return flt is None or flt.matches(ticket.attributes(self.clock()), agent_attributes(agent))
+        return flt is None or flt.matches(
+            self.item_attributes(ticket, self.clock()), agent_attributes(agent)
+        )
 
     def best_item(self, agent: Agent, channel: int) -> tuple[Ticket, Pool, int] | None:
         """The first item in task order that ``agent`` may take on ``channel``, its pool and
@@ -641,10 +737,14 @@ class Index:
         closed = agent.closed
         head = self.head
         for pool in agent.pools[channel]:
-            if not pool.queued or pool.batch or pool.line.idx in closed:
+            if not pool.queued or pool.batch or (closed and pool.line.idx in closed):
                 continue
             waiting += pool.queued
-            top = head(pool)  # not None: pool.queued > 0
+            keys, at = pool.fifo_keys, pool.head
+            if not pool.queue and at < len(keys) and pool.fifo_tickets[at].seq is keys[at]:
+                top: ItemEntry | None = (keys[at], pool.fifo_tickets[at])  # head(), its fast case
+            else:
+                top = head(pool)  # not None: pool.queued > 0
             assert top is not None
             if top[1].excluded is None and pool.item_filter is None:
                 entry: ItemEntry | None = top  # _first_item's common case, inlined
@@ -679,7 +779,8 @@ class Index:
             for pools in state.pools.values():
                 for pool in pools:
                     live = pool.live
-                    ranked = [e for e in pool.ranked if live.get(e[-1].idx) is e]
+                    kept = [e for e in pool.ranked if live.get(e[-1]) is e]
+                    ranked = deque(kept) if type(pool.ranked) is deque else kept
                     queue = [e for e in pool.queue if e[1].seq is e[0]]
                     fifo = [e for e in pool.waiting_in_fifo() if e[1].seq is e[0]]
                     dropped += len(pool.ranked) - len(ranked) + len(pool.queue) - len(queue)

@@ -95,7 +95,7 @@ class StampedLane:
     def append(self, at: datetime, seq: int, target: Any, token: int) -> bool:
         """Add a timer that :meth:`takes`; returns whether it is the lane's first."""
         if len(self.targets) == self.head and self.head:
-            self._drop(self.head)
+            self.clear()
         self.instants.append(at)
         self.targets.append(target)
         self.seqs.append(seq)
@@ -117,6 +117,10 @@ class StampedLane:
             head = 0
         self.head = head
         return target, token, (self.instants[head], self.seqs[head])
+
+    def clear(self) -> None:
+        """Forget the fired timers of an empty lane (before it takes a new first one)."""
+        self._drop(self.head)
 
     def _drop(self, count: int) -> None:
         del self.instants[:count], self.targets[:count], self.seqs[:count], self.tokens[:count]

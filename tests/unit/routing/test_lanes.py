@@ -1,7 +1,9 @@
 from datetime import timedelta
 
 from kpo.domain.events import OfferTimedOut, SlaAtRisk
+from kpo.routing.explain import Trigger
 from kpo.routing.lanes import Lane, StampedLane
+from kpo.routing.policies import PolicyStep, Ranking, RoutingPolicy
 from tests.unit.routing.helpers import T0, person, router, work_item
 
 MIN = timedelta(minutes=1)
@@ -69,3 +71,24 @@ def test_offers_time_out_in_order_and_a_stale_timeout_does_nothing() -> None:
     r.advance(T0 + 10 * MIN)
     timed_out = [(e.item_id, e.at) for e in r.drain_events() if isinstance(e, OfferTimedOut)]
     assert timed_out == [("y", T0 + 3 * MIN), ("y", T0 + 5 * MIN), ("x", T0 + 5 * MIN)]
+
+
+def test_policy_steps_time_out_in_age_order_also_when_items_arrive_out_of_order() -> None:
+    two_steps = RoutingPolicy(
+        (PolicyStep(Ranking.LEAST_COST, timeout=2 * MIN), PolicyStep(Ranking.COST_SLA))
+    )
+    r = router(policy=two_steps)  # nobody on shift: every item waits and widens
+    # b is older than a but arrives later: a's timer goes to the line's lane, b's to the heap
+    r.submit(work_item(id="a", created_at=T0), now=T0)
+    r.submit(work_item(id="b", created_at=T0 - MIN), now=T0)
+    r.submit(work_item(id="c", created_at=T0), now=T0)
+    r.submit(work_item(id="d", created_at=T0 + MIN / 2), now=T0 + MIN / 2)
+    r.drain_decisions()
+    r.advance(T0 + 10 * MIN)
+    widened = [(d.item_id, d.at) for d in r.drain_decisions() if d.trigger is Trigger.STEP_TIMEOUT]
+    assert widened == [
+        ("b", T0 + MIN),
+        ("a", T0 + 2 * MIN),
+        ("c", T0 + 2 * MIN),  # a tie: the order they arrived in
+        ("d", T0 + MIN / 2 + 2 * MIN),
+    ]

@@ -98,3 +98,31 @@ def test_relax_needed_agrees_with_meets_skills(
     who = specialist(skills=levels)
     need = relax_needed(line, who)
     assert meets_skills(line, who, relax=relax) == (need is not None and relax >= need)
+
+
+def test_longest_idle_keeps_its_order_as_specialists_free_up_again_and_again() -> None:
+    r = router(person("a"), person("b"), person("c"), policy=one_step(Ranking.LONGEST_IDLE))
+    minute = timedelta(minutes=1)
+
+    def work(item: str, at: timedelta) -> str:
+        winner = r.submit(work_item(id=item), now=T0 + at).winner
+        assert winner is not None
+        r.accept(item, specialist_id=winner, now=T0 + at)
+        r.start(item, specialist_id=winner, now=T0 + at)
+        return winner
+
+    assert [work(f"w{n}", 0 * minute) for n in range(3)] == ["a", "b", "c"]  # a tie: by index
+    r.resolve("w1", specialist_id="b", now=T0 + minute)
+    r.resolve("w0", specialist_id="a", now=T0 + 2 * minute)
+    r.resolve("w2", specialist_id="c", now=T0 + 2 * minute)
+    decision = r.submit(work_item(id="x"), now=T0 + 5 * minute)
+    assert [(c.specialist_id, c.score) for c in decision.candidates] == [
+        ("b", 240.0),
+        ("a", 180.0),
+        ("c", 180.0),
+    ]
+    r.accept("x", specialist_id="b", now=T0 + 5 * minute)
+    r.start("x", specialist_id="b", now=T0 + 5 * minute)
+    r.resolve("x", specialist_id="b", now=T0 + 6 * minute)  # b is the most recently idle now
+    decision = r.submit(work_item(id="y"), now=T0 + 7 * minute)
+    assert [c.specialist_id for c in decision.candidates] == ["a", "c", "b"]
