@@ -621,6 +621,7 @@ class Router:
             if refused.attempts >= self.settings.max_attempts:
                 refused.attempts = 0
                 item.priority = min(9, item.priority + 1)
+                self._index.item_attrs.pop(ticket, None)  # filters read the new priority
                 self._escalations[item.id] += 1
                 self._emit(ItemEscalated(item.id, at, item.priority, self.settings.max_attempts))
         self._route(ticket, at, Trigger.REQUEUED)

@@ -543,8 +543,9 @@ class Index:
                     pool.live.pop(agent, None)
 
     def item_attributes(self, ticket: Ticket, now: datetime) -> Mapping[str, Any]:
-        """What an item filter reads; only ``age_seconds`` changes, so the rest is cached
-        (as it was when first read)."""
+        """What an item filter reads; ``age_seconds`` is computed at ``now``, the rest is
+        cached from the first read until the engine drops it (an escalation changes the
+        priority; closing the item)."""
         attrs = self.item_attrs.get(ticket)
         if attrs is None:
             item = ticket.item

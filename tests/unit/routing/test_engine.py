@@ -1,4 +1,7 @@
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -105,6 +108,30 @@ def test_escalates_after_max_attempts_with_a_priority_bump() -> None:
     assert escalations[0].priority == 3
     assert item.priority == 3
     assert r.held("p3") == {item.id: S.OFFERED}
+
+
+@dataclass
+class SeniorOrUrgent:
+    """``specialist.id IN ('p0', 'p1') OR item.priority >= 3``: an item filter."""
+
+    source: str = "specialist.id IN (...) OR item.priority >= 3"
+    specialist_only: bool = False
+
+    def matches(self, item: Mapping[str, Any], specialist: Mapping[str, Any]) -> bool:
+        return specialist["id"] in {"p0", "p1"} or bool(item["priority"] >= 3)
+
+
+def test_an_escalated_item_is_filtered_by_its_new_priority() -> None:
+    people = [person(f"p{i}", str(10 + i)) for i in range(3)]
+    policy = RoutingPolicy((PolicyStep(Ranking.LEAST_COST, filter=SeniorOrUrgent()),))
+    r = router(*people, policy=policy, settings=RouterSettings(max_attempts=2))
+    item = work_item(priority=2)
+    assert r.submit(item, now=T0).winner == "p0"  # p2 is not eligible at priority 2
+    r.reject(item.id, specialist_id="p0", now=T0 + MIN)
+    assert r.held("p1") == {item.id: S.OFFERED}
+    r.reject(item.id, specialist_id="p1", now=T0 + 2 * MIN)  # second attempt: escalated to 3
+    assert item.priority == 3
+    assert r.held("p2") == {item.id: S.OFFERED}
 
 
 def test_accept_start_resolve_frees_the_slot_for_the_next_waiting_item() -> None:
