@@ -188,6 +188,42 @@ def test_evaluate_on_half_a_base_turns_the_other_halfs_queries_unanswerable(
     assert bad.exit_code != 0
 
 
+def test_evaluate_measures_off_topic_queries_apart(tmp_path: Path) -> None:
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    _jsonl(folder / "articles.jsonl", ARTICLES)
+    _jsonl(folder / "queries.jsonl", QUERIES)
+    (folder / "qrels.tsv").write_text(
+        "query_id\tarticle_id\trelevance\nq1\tT-1\t1\nq2\tT-2\t1\n", encoding="utf-8"
+    )
+    off_topic = _jsonl(
+        tmp_path / "other.jsonl",
+        [
+            {"id": "q1", "text": "volcano eruption on the weekend"},  # same id: kept apart
+            {"id": "o2", "text": "where is my card"},  # on the base's subject after all
+            {"id": "o3", "text": "best lasagne recipe"},
+            {"id": "o4", "text": "tides of the north sea"},
+        ],
+    )
+    args = ["kb", "evaluate", str(folder), "--mode", "lexical", "--json"]
+    result = CliRunner().invoke(app, [*args, "--off-topic", str(off_topic)])
+    assert result.exit_code == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["off_topic_queries"] == 4
+    assert values["off_topic_suggestion_rate"] == 0.25  # only "where is my card"
+    without = json.loads(CliRunner().invoke(app, args).stdout)
+    assert without["off_topic_suggestion_rate"] is None
+    # the dataset's own measures do not change with off-topic queries beside them
+    assert {k: v for k, v in values.items() if not k.startswith("off_topic")} == {
+        k: v for k, v in without.items() if not k.startswith("off_topic")
+    }
+    fulltext = CliRunner().invoke(
+        app, ["kb", "evaluate", str(folder), "--mode", "fulltext", "--off-topic", str(off_topic)]
+    )
+    assert fulltext.exit_code == 2
+    assert "fulltext mode" in fulltext.stderr
+
+
 def test_without_the_model_lexical_works_and_says_so_once(
     kpo: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -53,7 +53,9 @@ HALVES = ("even", "odd")
 
 @dataclass(frozen=True, slots=True)
 class DatasetEvaluation:
-    """``articles``: those searched (after ``half`` held the others out)."""
+    """``articles``: those searched (after ``half`` held the others out).
+    ``off_topic_suggestion_rate``: share of the ``off_topic`` queries (none of them about the
+    base) that got a suggestion; ``None`` when none were given."""
 
     dataset: str
     mode: str
@@ -61,6 +63,8 @@ class DatasetEvaluation:
     threshold: float | None
     evaluation: Evaluation
     half: str | None = None
+    off_topic_queries: int = 0
+    off_topic_suggestion_rate: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +74,12 @@ class DatasetEvaluation:
             "articles": self.articles,
             "threshold": None if self.threshold is None else round(self.threshold, 4),
             **self.evaluation.as_dict(),
+            "off_topic_queries": self.off_topic_queries,
+            "off_topic_suggestion_rate": (
+                None
+                if self.off_topic_suggestion_rate is None
+                else round(self.off_topic_suggestion_rate, 4)
+            ),
         }
 
 
@@ -131,6 +141,7 @@ def evaluate_dataset(
     at: datetime,
     stage: Stage | None = None,
     half: str | None = None,
+    off_topic: Path | None = None,
 ) -> DatasetEvaluation:
     """Import the dataset's articles into the database behind ``uow_factory`` (which should be
     empty) and measure ranking quality of ``mode`` (a :class:`Mode` or :data:`FULLTEXT`).
@@ -138,6 +149,9 @@ def evaluate_dataset(
     ``half`` (one of :data:`HALVES`) keeps every other article only: the rest are archived
     after the import, and their queries become unanswerable — a knowledge base that lacks
     answers on its own subjects, to measure the threshold's false-suggestion rate.
+    ``off_topic`` (a ``{"id","text"}`` JSONL file, e.g. another dataset's ``queries.jsonl``)
+    adds queries about other subjects altogether; they are answered like the others but
+    measured apart (the share with a suggestion), never mixed into the dataset's measures.
     """
     if mode != FULLTEXT:
         mode = Mode(mode)
@@ -145,6 +159,12 @@ def evaluate_dataset(
         raise ValidationError(f"half must be one of {', '.join(HALVES)}", field="half")
     queries = read_queries(directory / "queries.jsonl")
     qrels = read_qrels(directory / "qrels.tsv")
+    if off_topic is not None and mode == FULLTEXT:
+        raise ValidationError(
+            "off-topic queries measure the threshold, which fulltext mode does not have",
+            field="off_topic",
+        )
+    extra = read_queries(off_topic) if off_topic is not None else []
 
     def report(name: str) -> Callable[[int, int], None] | None:
         if stage is None:
@@ -180,6 +200,10 @@ def evaluate_dataset(
         index_embeddings(uow_factory, _CLIENT, embedder, progress=report("embeddings"))
     base = load_base(uow_factory(), _CLIENT, mode=mode, embedder=embedder)
     results = suggest_many(base, [q.text for q in queries], limit=10)
+    off_topic_rate = None
+    if extra:
+        answered = suggest_many(base, [q.text for q in extra], limit=10)
+        off_topic_rate = sum(1 for s in answered if s.suggested) / len(extra)
     rankings = {
         q.id: [r.article_id for r in s.ranked] for q, s in zip(queries, results, strict=True)
     }
@@ -193,6 +217,8 @@ def evaluate_dataset(
         base.threshold,
         evaluate_rankings(rankings, qrels, suggestions=suggested),
         half,
+        len(extra),
+        off_topic_rate,
     )
 
 

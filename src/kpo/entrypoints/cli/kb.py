@@ -304,6 +304,15 @@ def evaluate(
             "become unanswerable, so the false-suggestion rate is measured.",
         ),
     ] = None,
+    off_topic: Annotated[
+        Path | None,
+        typer.Option(
+            "--off-topic",
+            help='A queries file ({"id","text"} per line, e.g. another dataset\'s '
+            "queries.jsonl) on other subjects altogether: prints the share that still got a "
+            "suggestion (off_topic_suggestion_rate).",
+        ),
+    ] = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Import a judged dataset into a scratch database and print recall@1, recall@5,
@@ -324,6 +333,7 @@ def evaluate(
             at=_now(),
             stage=update,
             half=half,
+            off_topic=off_topic,
         )
     values = result.as_dict()
     if json_output:
